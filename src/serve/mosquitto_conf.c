@@ -53,7 +53,7 @@ int perch_write_mosquitto_conf(const struct perch_config *cfg, FILE *out, char *
 		"protocol websockets\n"
 		"\n"
 		"plugin %s\n"
-		"plugin_opt_db %s\n"
+		"plugin_opt_conninfo %s\n"
 		"plugin_opt_secret_file %s\n"
 		"plugin_opt_anonymous_time %s\n",
 		abs_persist ? abs_persist : persist,

@@ -1,0 +1,152 @@
+/*
+ * MOSQ_EVT_ACL_CHECK and MOSQ_EVT_MESSAGE: what a connected client may do, and how fast.
+ * Both run for every message (ACL READ once per subscriber), so they only look things up in
+ * memory; the only allocation is the broker's copy of a notice, and notices are rate-limited.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "notice.h"
+#include "plugin.h"
+#include "topic.h"
+
+#define NS_PER_S 1000000000LL
+
+/* Publishes a notice to {user}/{which}: QoS 0, not retained, seen only by that user. */
+static void publish_notice(const char *user, const char *which, const char *text, size_t len)
+{
+	char topic[PERCH_USER_MAX + 16];
+
+	if(perch_notice_topic(topic, sizeof(topic), user, which) == 0){
+		mosquitto_broker_publish_copy(NULL, topic, (int)len, text, 0, false, NULL);
+	}
+}
+
+/* Tells the user why a PUBLISH or SUBSCRIBE was refused, a few times a second at most. */
+static void notice_rejected(const struct perch_session *s, bool publish, const char *topic, const char *why)
+{
+	char text[PERCH_NOTICE_MAX];
+	size_t len;
+
+	if(!s->user || !perch_bucket_take(&s->user->notices, PERCH_NOTICE_RATE, perch_now_ns())){
+		return; /* no namespace (service, anonymous), or a flood */
+	}
+	len = perch_notice_rejected(text, sizeof(text), s->clientid, publish, topic, why);
+	publish_notice(s->username, "errors", text, len);
+}
+
+static bool map_access(int access, enum perch_access *out)
+{
+	switch(access){
+	case MOSQ_ACL_READ:
+		*out = PERCH_ACCESS_READ;
+		return true;
+	case MOSQ_ACL_WRITE:
+		*out = PERCH_ACCESS_WRITE;
+		return true;
+	case MOSQ_ACL_SUBSCRIBE:
+		*out = PERCH_ACCESS_SUBSCRIBE;
+		return true;
+	}
+	return false;
+}
+
+static bool payload_fits(const struct perch_snap_user *su, uint32_t payloadlen)
+{
+	return !su || (int64_t)payloadlen <= su->max_payload;
+}
+
+/*
+ * A client without a session: a persistent session queued to while its owner is offline, or
+ * a will sent after its connection closed (see perch_sessions_offline_role). It never gets a
+ * notice: nobody is connected to read it.
+ */
+static int check_offline(struct perch_plugin *p, const struct mosquitto_evt_acl_check *ed,
+		enum perch_access access)
+{
+	const char *username = mosquitto_client_username(ed->client);
+	enum perch_role role;
+
+	if(access == PERCH_ACCESS_SUBSCRIBE
+			|| !perch_sessions_offline_role(&p->sessions, p->snap, mosquitto_client_id(ed->client),
+				username, &role)
+			|| !perch_acl_check(username, role, ed->topic, access, NULL)){
+		return MOSQ_ERR_ACL_DENIED;
+	}
+	if(access == PERCH_ACCESS_WRITE && !payload_fits(perch_snapshot_user(p->snap, username), ed->payloadlen)){
+		return MOSQ_ERR_ACL_DENIED;
+	}
+	return MOSQ_ERR_SUCCESS;
+}
+
+int perch_on_acl_check(int event, void *event_data, void *userdata)
+{
+	struct mosquitto_evt_acl_check *ed = event_data;
+	struct perch_plugin *p = userdata;
+	const struct perch_session *s;
+	enum perch_access access;
+	const char *why = NULL;
+	char toobig[96];
+
+	if(ed->access == MOSQ_ACL_UNSUBSCRIBE){
+		return MOSQ_ERR_SUCCESS; /* dropping a subscription never exposes anything */
+	}
+	if(!map_access(ed->access, &access) || !ed->topic){
+		return MOSQ_ERR_ACL_DENIED;
+	}
+	s = perch_session_find(&p->sessions, ed->client);
+	if(!s){
+		return check_offline(p, ed, access);
+	}
+	if(s->revoked){
+		return MOSQ_ERR_ACL_DENIED;
+	}
+	if(!perch_acl_check(s->username, perch_session_role(s), ed->topic, access, &why)){
+		/* READ denials happen once per delivered message: never worth a notice. */
+		if(access != PERCH_ACCESS_READ){
+			notice_rejected(s, access == PERCH_ACCESS_WRITE, ed->topic, why);
+		}
+		return MOSQ_ERR_ACL_DENIED;
+	}
+	if(access == PERCH_ACCESS_WRITE && s->user && !payload_fits(s->user->su, ed->payloadlen)){
+		snprintf(toobig, sizeof(toobig), "payload too large (%lu bytes, limit %d)",
+				(unsigned long)ed->payloadlen, s->user->su->max_payload);
+		notice_rejected(s, true, ed->topic, toobig);
+		return MOSQ_ERR_ACL_DENIED;
+	}
+	return MOSQ_ERR_SUCCESS;
+}
+
+/* Refuses a message over the user's rate; says so on {user}/throttle once a second at most. */
+static int throttle(struct perch_user_state *us, const char *topic)
+{
+	int64_t now = perch_now_ns();
+	char text[PERCH_NOTICE_MAX];
+	size_t len;
+
+	if(perch_bucket_take(&us->rate, us->su->rate_limit, now)){
+		return MOSQ_ERR_SUCCESS;
+	}
+	if(now - us->last_throttle_ns >= NS_PER_S){
+		us->last_throttle_ns = now;
+		len = perch_notice_throttle(text, sizeof(text), us->username, us->su->rate_limit, topic);
+		publish_notice(us->username, "throttle", text, len);
+	}
+	return MOSQ_ERR_ACL_DENIED;
+}
+
+int perch_on_message(int event, void *event_data, void *userdata)
+{
+	struct mosquitto_evt_message *ed = event_data;
+	struct perch_plugin *p = userdata;
+	const struct perch_session *s = perch_session_find(&p->sessions, ed->client);
+
+	if(!s || s->revoked){
+		return MOSQ_ERR_ACL_DENIED;
+	}
+	/* The service account (no user state) and administrators are not rate-limited. */
+	if(!s->user || !s->user->su || s->user->su->role == PERCH_ROLE_ADMIN){
+		return MOSQ_ERR_SUCCESS;
+	}
+	return throttle(s->user, ed->topic);
+}
