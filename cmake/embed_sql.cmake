@@ -1,7 +1,7 @@
 # Writes OUT, a C file holding every SQL_DIR/NNN_name.sql as a byte array, in order.
 file(GLOB files ${SQL_DIR}/*.sql)
 list(SORT files)
-set(body "/* generated from sql/*.sql by cmake/embed_sql.cmake */\n#include \"store/migrations.h\"\n")
+set(body "/* generated from the files in sql/ by cmake/embed_sql.cmake */\n#include <stddef.h>\n#include \"store/migrations.h\"\n")
 set(table "")
 set(n 0)
 foreach(f ${files})

@@ -1,0 +1,71 @@
+/* What the API's handlers share: the context of one authenticated request, and the handlers. */
+#ifndef PERCH_API_HANDLERS_H
+#define PERCH_API_HANDLERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "api/api.h"
+#include "store/query.h"
+#include "store/users.h"
+
+struct perch_api_ctx {
+	const struct perch_api_env *env;
+	struct perch_req *req;
+	struct perch_resp *resp;
+	PGconn *db;                 /* held for the whole request; NULL for routes without auth */
+	struct perch_user user;     /* the key's owner */
+};
+
+typedef void (*perch_api_fn)(struct perch_api_ctx *c);
+
+/* Answers 503 when the database link is down, else 500; the detail goes to the log only. */
+void perch_api_db_error(struct perch_api_ctx *c, bool db_down, const char *err);
+
+/* Loads the feed the path names (:feed). Returns 0, or -1 after answering (404, 500, 503). */
+int perch_api_load_feed(struct perch_api_ctx *c, struct perch_feed_rec *feed);
+
+/*
+ * Reads a time query parameter (ISO 8601 or epoch seconds). Returns 0, with *has false when it
+ * is absent, or -1 after answering 400.
+ */
+int perch_api_time_param(struct perch_api_ctx *c, const char *name, bool *has, int64_t *us);
+
+/* The longest value a data point may carry. */
+size_t perch_api_max_value(const struct perch_api_ctx *c);
+
+/* An error message from common/ (written for the {user}/errors topic) without "rejected, ". */
+const char *perch_api_reason(const char *err);
+
+/* api_user.c */
+void perch_api_user_get(struct perch_api_ctx *c);
+void perch_api_throttle_get(struct perch_api_ctx *c);
+void perch_api_time(struct perch_api_ctx *c);
+
+/* api_feeds.c */
+void perch_api_feeds_list(struct perch_api_ctx *c);
+void perch_api_feeds_create(struct perch_api_ctx *c);
+void perch_api_feed_get(struct perch_api_ctx *c);
+void perch_api_feed_update(struct perch_api_ctx *c);
+void perch_api_feed_delete(struct perch_api_ctx *c);
+void perch_api_feed_details(struct perch_api_ctx *c);
+
+/* api_data.c */
+void perch_api_data_create(struct perch_api_ctx *c);
+void perch_api_data_batch(struct perch_api_ctx *c);
+void perch_api_data_list(struct perch_api_ctx *c);
+void perch_api_data_last(struct perch_api_ctx *c);
+void perch_api_data_first(struct perch_api_ctx *c);
+void perch_api_data_retain(struct perch_api_ctx *c);
+void perch_api_data_get(struct perch_api_ctx *c);
+void perch_api_data_delete(struct perch_api_ctx *c);
+
+/* api_chart.c */
+void perch_api_data_chart(struct perch_api_ctx *c);
+
+/* api_groups.c */
+void perch_api_group_data(struct perch_api_ctx *c);
+
+#endif
