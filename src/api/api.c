@@ -8,17 +8,20 @@
 
 #include "api/handlers.h"
 #include "http/router.h"
+#include "store/sessions.h"
 #include "payload.h"
 #include "timefmt.h"
 
 enum {
-	AUTH = 1,     /* needs a key */
-	IN_USER = 2,  /* the path's :user must be the key's user */
+	AUTH = 1,     /* needs a key or a session */
+	IN_USER = 2,  /* the path's :user must be the caller (instructors may read anyone's) */
+	DB = 4,       /* needs a database connection but no credentials */
 };
 
 #define H(fn) ((void (*)(void))(fn))
 #define U "/api/v2/:user"
 #define F U "/feeds/:feed"
+#define D U "/dashboards/:dash"
 
 /* Literal routes before the captures that would also match them ("data/last" before "data/:id"). */
 static const struct perch_route routes[] = {
@@ -42,6 +45,28 @@ static const struct perch_route routes[] = {
 	{ "GET", F "/data/:id", H(perch_api_data_get), AUTH | IN_USER },
 	{ "DELETE", F "/data/:id", H(perch_api_data_delete), AUTH | IN_USER },
 	{ "POST", U "/groups/:group/data", H(perch_api_group_data), AUTH | IN_USER },
+	{ "GET", U "/dashboards", H(perch_api_dashboards_list), AUTH | IN_USER },
+	{ "POST", U "/dashboards", H(perch_api_dashboards_create), AUTH | IN_USER },
+	{ "GET", D, H(perch_api_dashboard_get), AUTH | IN_USER },
+	{ "PUT", D, H(perch_api_dashboard_update), AUTH | IN_USER },
+	{ "PATCH", D, H(perch_api_dashboard_update), AUTH | IN_USER },
+	{ "DELETE", D, H(perch_api_dashboard_delete), AUTH | IN_USER },
+	{ "POST", D "/update_layouts", H(perch_api_dashboard_layouts), AUTH | IN_USER },
+	{ "GET", D "/blocks", H(perch_api_blocks_list), AUTH | IN_USER },
+	{ "POST", D "/blocks", H(perch_api_blocks_create), AUTH | IN_USER },
+	{ "GET", D "/blocks/:block", H(perch_api_block_get), AUTH | IN_USER },
+	{ "PUT", D "/blocks/:block", H(perch_api_block_update), AUTH | IN_USER },
+	{ "PATCH", D "/blocks/:block", H(perch_api_block_update), AUTH | IN_USER },
+	{ "DELETE", D "/blocks/:block", H(perch_api_block_delete), AUTH | IN_USER },
+	/* perch's own, for the web app */
+	{ "POST", "/api/session", H(perch_api_session_create), DB },
+	{ "GET", "/api/session", H(perch_api_session_get), AUTH },
+	{ "DELETE", "/api/session", H(perch_api_session_delete), AUTH },
+	{ "POST", "/api/live-token", H(perch_api_live_token), AUTH },
+	{ "GET", "/api/server", H(perch_api_server_info), 0 },
+	{ "GET", "/api/keys", H(perch_api_keys_list), AUTH },
+	{ "POST", "/api/keys", H(perch_api_keys_create), AUTH },
+	{ "DELETE", "/api/keys/:id", H(perch_api_keys_revoke), AUTH },
 };
 
 void perch_api_db_error(struct perch_api_ctx *c, bool db_down, const char *err)
@@ -124,17 +149,17 @@ static const char *request_key(const struct perch_req *req)
 	return key && *key ? key : NULL;
 }
 
-/* Checks the key; fills c->user. Returns 0, or -1 after answering 401/500/503. */
-static int authenticate(struct perch_api_ctx *c, const char *key)
+static bool is_read_method(const char *method)
+{
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
+/* Checks an MQTT key; fills c->actor. Returns 0, or -1 after answering 401/500/503. */
+static int authenticate_key(struct perch_api_ctx *c, const char *key)
 {
 	char err[256] = "";
-	int rc;
+	int rc = perch_user_by_key(c->db, c->env->cfg->secret, key, &c->actor, err, sizeof(err));
 
-	if(!c->env->cfg || !c->env->cfg->secret_loaded){
-		perch_resp_error(c->resp, 500, "internal error: the server secret is not loaded");
-		return -1;
-	}
-	rc = perch_user_by_key(c->db, c->env->cfg->secret, key, &c->user, err, sizeof(err));
 	if(rc == 1){
 		perch_resp_error(c->resp, 401, "invalid key: send an active key of an enabled user in X-AIO-Key");
 		return -1;
@@ -147,28 +172,75 @@ static int authenticate(struct perch_api_ctx *c, const char *key)
 }
 
 /*
+ * Checks the web session of a cookie; fills c->actor. A session may change things only with
+ * its CSRF token in X-CSRF-Token: a page of another site can make the browser send the
+ * cookie, but it cannot read the token. Returns 0, or -1 after answering.
+ */
+static int authenticate_session(struct perch_api_ctx *c, const char *token)
+{
+	struct perch_session session;
+	const char *csrf;
+	char err[256] = "";
+	int rc = perch_session_lookup(c->db, c->env->cfg->secret, token, &session, err, sizeof(err));
+
+	if(rc == 1){
+		perch_resp_error(c->resp, 401, "not signed in (the session has ended)");
+		return -1;
+	}
+	if(rc != 0){
+		perch_api_db_error(c, PQstatus(c->db) == CONNECTION_BAD, err);
+		return -1;
+	}
+	csrf = perch_req_header(c->req, "X-CSRF-Token");
+	if(!is_read_method(c->req->method) && (!csrf || !perch_str_equal_ct(csrf, session.csrf))){
+		perch_resp_error(c->resp, 403, "forbidden: missing or wrong X-CSRF-Token");
+		return -1;
+	}
+	c->actor = session.user;
+	c->session_id = session.id;
+	snprintf(c->csrf, sizeof(c->csrf), "%s", session.csrf);
+	return 0;
+}
+
+/*
  * Another user's path answers 403 whether that user exists or not, so that nobody can probe
- * for user names with their own key.
+ * for user names with their own key. Instructors (and admins) may read, never write, every
+ * user's data: then c->user becomes the path's user.
  */
 static bool own_namespace(struct perch_api_ctx *c)
 {
 	const char *user = perch_req_param(c->req, "user");
+	char err[256];
 
-	if(user && strcasecmp(user, c->user.username) == 0){
+	c->user = c->actor;
+	if(user && strcasecmp(user, c->actor.username) == 0){
 		return true;
 	}
+	if(user && is_read_method(c->req->method)
+			&& (c->actor.role == PERCH_ROLE_INSTRUCTOR || c->actor.role == PERCH_ROLE_ADMIN)
+			&& perch_user_get(c->db, user, &c->user, err, sizeof(err)) == 0){
+		return true;
+	}
+	c->user = c->actor;
 	perch_resp_error(c->resp, 403, "forbidden: this key does not give access to that user's data");
 	return false;
 }
 
-static void run_authenticated(const struct perch_api_env *env, const struct perch_route *route,
+static void run_route(const struct perch_api_env *env, const struct perch_route *route,
 		struct perch_req *req, struct perch_resp *resp)
 {
 	struct perch_api_ctx c = { .env = env, .req = req, .resp = resp };
 	const char *key = request_key(req);
+	char cookie[128];
+	const char *session = key ? NULL : perch_api_session_cookie(req, cookie, sizeof(cookie));
+	int rc = 0;
 
-	if(!key){
+	if((route->flags & AUTH) && !key && !session){
 		perch_resp_error(resp, 401, "a key is required: send it in the X-AIO-Key header");
+		return;
+	}
+	if(!env->cfg || !env->cfg->secret_loaded){
+		perch_resp_error(resp, 500, "internal error: the server secret is not loaded");
 		return;
 	}
 	c.db = perch_db_pool_acquire(env->pool);
@@ -176,7 +248,11 @@ static void run_authenticated(const struct perch_api_env *env, const struct perc
 		perch_resp_error(resp, 503, "the database is unavailable, try again shortly");
 		return;
 	}
-	if(authenticate(&c, key) == 0 && (!(route->flags & IN_USER) || own_namespace(&c))){
+	if(route->flags & AUTH){
+		rc = key ? authenticate_key(&c, key) : authenticate_session(&c, session);
+		c.user = c.actor;
+	}
+	if(rc == 0 && (!(route->flags & IN_USER) || own_namespace(&c))){
 		((perch_api_fn)route->handler)(&c);
 	}
 	perch_db_pool_release(env->pool, c.db);
@@ -199,8 +275,8 @@ void perch_api_handle(const struct perch_api_env *env, struct perch_req *req, st
 	case PERCH_ROUTE_FOUND:
 		break;
 	}
-	if(route->flags & AUTH){
-		run_authenticated(env, route, req, resp);
+	if(route->flags & (AUTH | DB)){
+		run_route(env, route, req, resp);
 	}else{
 		struct perch_api_ctx c = { .env = env, .req = req, .resp = resp };
 		((perch_api_fn)route->handler)(&c);

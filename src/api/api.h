@@ -1,6 +1,7 @@
 /*
  * The REST API under /api: Adafruit IO v2 compatible paths and JSON shapes (/api/v2/…),
- * authenticated by an MQTT key in the X-AIO-Key header or the x-aio-key query parameter.
+ * authenticated by an MQTT key in the X-AIO-Key header or the x-aio-key query parameter, or by
+ * the web app's session cookie (mutations then also need the X-CSRF-Token header).
  */
 #ifndef PERCH_API_H
 #define PERCH_API_H
@@ -10,10 +11,13 @@
 #include "ingest/ingest.h"
 #include "store/db.h"
 
+struct perch_login_guard;
+
 struct perch_api_env {
 	const struct perch_config *cfg;
 	struct perch_db_pool *pool;
 	struct perch_ingest *ing;   /* may be NULL: values are then stored but not sent live */
+	struct perch_login_guard *guard; /* slows repeated failed sign-ins */
 };
 
 /* Answers a request whose path starts with /api. Always sets resp->status. */

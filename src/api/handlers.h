@@ -16,7 +16,10 @@ struct perch_api_ctx {
 	struct perch_req *req;
 	struct perch_resp *resp;
 	PGconn *db;                 /* held for the whole request; NULL for routes without auth */
-	struct perch_user user;     /* the key's owner */
+	struct perch_user user;     /* whose data the request is about: the path's user */
+	struct perch_user actor;    /* who asks: the key's or the session's user */
+	int64_t session_id;         /* the web session used, 0 for a key */
+	char csrf[64];              /* that session's CSRF token */
 };
 
 typedef void (*perch_api_fn)(struct perch_api_ctx *c);
@@ -64,6 +67,32 @@ void perch_api_data_delete(struct perch_api_ctx *c);
 
 /* api_chart.c */
 void perch_api_data_chart(struct perch_api_ctx *c);
+
+/* api_session.c: web sign-in and perch's own endpoints for the web app */
+void perch_api_session_create(struct perch_api_ctx *c);
+void perch_api_session_get(struct perch_api_ctx *c);
+void perch_api_session_delete(struct perch_api_ctx *c);
+void perch_api_live_token(struct perch_api_ctx *c);
+void perch_api_server_info(struct perch_api_ctx *c);
+void perch_api_keys_list(struct perch_api_ctx *c);
+void perch_api_keys_create(struct perch_api_ctx *c);
+void perch_api_keys_revoke(struct perch_api_ctx *c);
+
+/* The session cookie's value in this request, or NULL. Copies at most outlen - 1 bytes. */
+const char *perch_api_session_cookie(const struct perch_req *req, char *out, size_t outlen);
+
+/* api_dashboards.c */
+void perch_api_dashboards_list(struct perch_api_ctx *c);
+void perch_api_dashboards_create(struct perch_api_ctx *c);
+void perch_api_dashboard_get(struct perch_api_ctx *c);
+void perch_api_dashboard_update(struct perch_api_ctx *c);
+void perch_api_dashboard_delete(struct perch_api_ctx *c);
+void perch_api_dashboard_layouts(struct perch_api_ctx *c);
+void perch_api_blocks_list(struct perch_api_ctx *c);
+void perch_api_blocks_create(struct perch_api_ctx *c);
+void perch_api_block_get(struct perch_api_ctx *c);
+void perch_api_block_update(struct perch_api_ctx *c);
+void perch_api_block_delete(struct perch_api_ctx *c);
 
 /* api_groups.c */
 void perch_api_group_data(struct perch_api_ctx *c);

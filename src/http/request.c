@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -309,4 +311,20 @@ void perch_req_clear(struct perch_req *req)
 	}
 	free(req->body);
 	memset(req, 0, sizeof(*req));
+}
+
+void perch_req_client_address(const struct perch_req *req, char *out, size_t outlen)
+{
+	const union MHD_ConnectionInfo *info = req->conn ?
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
+
+	snprintf(out, outlen, "unknown");
+	if(!info || !info->client_addr){
+		return;
+	}
+	if(getnameinfo(info->client_addr, info->client_addr->sa_family == AF_INET6 ?
+			sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in),
+			out, (socklen_t)outlen, NULL, 0, NI_NUMERICHOST) != 0){
+		snprintf(out, outlen, "unknown");
+	}
 }

@@ -108,6 +108,9 @@ json_t *perch_req_body_json(struct perch_req *req, struct perch_resp *resp);
  */
 json_t *perch_req_body_object(struct perch_req *req, struct perch_resp *resp, const char *wrap);
 
+/* The client's IP address as text ("unknown" when it cannot be told). */
+void perch_req_client_address(const struct perch_req *req, char *out, size_t outlen);
+
 /* Frees everything the request owns (not the struct itself). */
 void perch_req_clear(struct perch_req *req);
 

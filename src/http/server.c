@@ -21,6 +21,7 @@
 
 #include "http/internal.h"
 #include "http/url.h"
+#include "auth/login_guard.h"
 
 #define CONNECTION_LIMIT 1024u
 /* a classroom often sits behind one NAT address: be generous per IP */
@@ -422,6 +423,12 @@ struct perch_http *perch_http_start(const struct perch_config *cfg, struct perch
 	http->env.cfg = cfg;
 	http->env.pool = pool;
 	http->env.ing = ing;
+	http->env.guard = perch_login_guard_new();
+	if(!http->env.guard){
+		snprintf(err, errlen, "out of memory");
+		free(http);
+		return NULL;
+	}
 	ai = listen_address(cfg, err, errlen);
 	if(ai){
 		http->daemon = start_any(http, cfg, ai);
@@ -432,6 +439,7 @@ struct perch_http *perch_http_start(const struct perch_config *cfg, struct perch
 		freeaddrinfo(ai);
 	}
 	if(!http->daemon){
+		perch_login_guard_free(http->env.guard);
 		free(http);
 		return NULL;
 	}
@@ -444,5 +452,6 @@ void perch_http_stop(struct perch_http *http)
 		return;
 	}
 	MHD_stop_daemon(http->daemon);
+	perch_login_guard_free(http->env.guard);
 	free(http);
 }
