@@ -10,6 +10,7 @@
 #define WHY_ANON "anonymous clients may only subscribe to time/ topics"
 #define WHY_SHARE "not a valid shared subscription"
 #define WHY_EMPTY "not a valid resource topic"
+#define WHY_GET "get requests are answered by perch, not delivered"
 
 enum perch_role perch_role_from_string(const char *s)
 {
@@ -111,12 +112,22 @@ static bool check_write(const char *user, enum perch_role role, const char *topi
 	return true;
 }
 
+/* "…/get" asks perch for a feed's last value: a request to perch, not a message for people. */
+static bool is_get_request(const char *topic)
+{
+	size_t n = strlen(topic);
+	return n > 4 && strcmp(topic + n - 4, "/get") == 0;
+}
+
 /* READ of a concrete topic, SUBSCRIBE of a filter (first level may be a wildcard). */
 static bool check_read(const char *user, enum perch_role role, const char *topic, size_t len,
 		enum perch_access access, const char **why)
 {
 	if(topic[0] == '$'){
 		return deny(why, WHY_SYS);
+	}
+	if(access == PERCH_ACCESS_READ && is_get_request(topic)){
+		return deny(why, WHY_GET);
 	}
 	if(level_is(topic, len, "time") || level_is(topic, len, "class") || is_own(user, topic, len)){
 		return true;

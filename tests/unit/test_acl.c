@@ -35,6 +35,9 @@ static const struct acl_case cases[] = {
 	{ "alice", STU, "alice/errors", W, false },
 	{ "alice", STU, "alice/throttle", W, false },
 	{ "alice", STU, "alice", W, false },
+	{ "alice", STU, "alice/feeds/temp/get", W, true },
+	{ "alice", STU, "alice/feeds/temp/get", R, false },
+	{ "prof", INS, "alice/feeds/temp/get", R, false },
 	/* another student's namespace */
 	{ "alice", STU, "bob/feeds/temp", W, false },
 	{ "alice", STU, "bob/feeds/temp", R, false },
