@@ -13,10 +13,13 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-run: build
+web: deps
+	@scripts/web.sh
+
+run: build web
 	@scripts/run.sh
 
-test: build
+test: build web
 	@scripts/test.sh
 
 clean:
