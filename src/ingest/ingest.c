@@ -26,7 +26,9 @@
 #include "payload.h"
 #include "topic.h"
 
-#define CLIENT_ID "perch-ingest"
+/* the plugin reserves client ids starting with "perch-service" for perch itself, so no user
+ * can take over the ingest's persistent session while it reconnects */
+#define CLIENT_ID "perch-service-ingest"
 #define KEEPALIVE_S 30
 #define CONNACK_WAIT_S 5
 #define RECEIVE_MAXIMUM 1000 /* QoS 1 messages in flight to us; the broker's own cap may be lower */
