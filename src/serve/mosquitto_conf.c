@@ -37,7 +37,6 @@ int perch_write_mosquitto_conf(const struct perch_config *cfg, FILE *out, char *
 		"max_queued_messages 200000\n"
 		"max_inflight_messages 1000\n"
 		"max_packet_size 1048576\n"
-		"set_tcp_nodelay true\n"
 		"log_dest stderr\n"
 		"log_type error\n"
 		"log_type warning\n"

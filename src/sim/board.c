@@ -543,9 +543,8 @@ int sim_board_init(struct sim_board *b, struct sim_run *run, const struct sim_us
 		return -1;
 	}
 	/* Somewhere around the school (Berlin here), a few hundred metres apart. */
-	n = snprintf(b->location, sizeof(b->location), "%.5f,%.5f,%d",
+	snprintf(b->location, sizeof(b->location), "%.5f,%.5f,%d",
 		52.52 + 0.01 * rng_unit(&b->rng), 13.40 + 0.01 * rng_unit(&b->rng), 30 + (int)(20 * rng_unit(&b->rng)));
-	(void)n;
 	if(init_topics(b, err, errlen) != 0){
 		return -1;
 	}
