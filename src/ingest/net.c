@@ -8,10 +8,11 @@
  * way while messages keep coming: after mosquitto_disconnect(), the next PUBLISH it reads is a
  * protocol error and it closes the socket without writing the PUBACKs and the DISCONNECT it
  * still holds (the broker then sends those messages again: duplicates). With our own loop we
- * stop reading first, write out every PUBACK, then the DISCONNECT, then end our side of the
- * TCP connection and read until the broker closes (closing with unread data would send a
- * reset, and the broker's kernel would drop the PUBACKs it had not read yet). What arrives
- * after we stopped reading is never acknowledged and comes again in the next session.
+ * stop reading first, write out every PUBACK, then end our side of the TCP connection and read
+ * until the broker closes: closing with unread data would send a reset, and the broker's
+ * kernel would drop the PUBACKs it had not read yet. (No MQTT DISCONNECT either: libmosquitto
+ * closes the socket the moment it has written one, unread data and all.) What arrives after
+ * we stopped reading is never acknowledged and comes again in the next session.
  *
  * Throughput. libmosquitto's loop waits in select() before every packet; here one poll() is
  * followed by reading until the socket is empty.
@@ -230,11 +231,7 @@ static void drain_socket(int fd, int64_t deadline)
 	}
 }
 
-/*
- * The clean end of a session described at the top of this file. No MQTT DISCONNECT: libmosquitto
- * closes the socket right after writing one, unread data and all; a TCP close keeps the
- * session just the same.
- */
+/* The clean end of a session described at the top of this file; the session stays. */
 static void close_session(struct perch_ingest *ing)
 {
 	int64_t deadline = mono_ms() + CLOSE_WAIT_MS;

@@ -1,6 +1,5 @@
 #include "ingest/queue.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

@@ -14,7 +14,6 @@
 #include "api/shape.h"
 #include "ingest/internal.h"
 #include "store/db.h"
-#include "store/feeds.h"
 #include "store/query.h"
 
 #define GROUP_VALUES_SQL \
