@@ -34,6 +34,7 @@ static const struct setting settings[] = {
 	S("mqtt_bind", mqtt_bind, "0.0.0.0", "address of the broker's MQTT listener"),
 	I("mqtt_port", mqtt_port, "1883", 1, 65535, "MQTT port"),
 	S("mqtt_host", mqtt_host, "127.0.0.1", "where perch reaches the broker"),
+	S("mqtt_socket", mqtt_socket, NULL, "Unix socket of the broker for perch's own connection; empty: TCP (default data_dir/mosquitto.sock)"),
 	S("ws_bind", ws_bind, "", "interface of the MQTT-over-WebSocket listener (e.g. lo); empty: all"),
 	I("ws_port", ws_port, "9001", 1, 65535, "MQTT-over-WebSocket port"),
 	S("broker", broker, "managed", "managed: perch serve runs mosquitto; external: it runs as a service"),
@@ -254,6 +255,22 @@ static char *exe_dir(void)
 	return strdup(buf);
 }
 
+/* dir made absolute without requiring it to exist yet (the data directory on a first run). */
+static void absolute_dir(const char *dir, char *out, size_t outlen)
+{
+	char cwd[PATH_MAX];
+	char *real = realpath(dir, NULL);
+
+	if(real){
+		snprintf(out, outlen, "%s", real);
+		free(real);
+	}else if(dir[0] != '/' && getcwd(cwd, sizeof(cwd))){
+		snprintf(out, outlen, "%s/%s", cwd, dir);
+	}else{
+		snprintf(out, outlen, "%s", dir);
+	}
+}
+
 static int fill_computed(struct perch_config *cfg, char *err, size_t errlen)
 {
 	char *dir = exe_dir();
@@ -274,10 +291,17 @@ static int fill_computed(struct perch_config *cfg, char *err, size_t errlen)
 		char *real = realpath(buf, NULL);
 		rc |= (cfg->web_dir = real ? real : strdup(buf)) ? 0 : -1;
 	}
+	if(!cfg->mqtt_socket){
+		/* a Unix socket spares the ingest most of the TCP stack's cost per message */
+		char data[PATH_MAX];
+		absolute_dir(cfg->data_dir, data, sizeof(data));
+		snprintf(buf, sizeof(buf), "%s/mosquitto.sock", data);
+		rc |= (cfg->mqtt_socket = strdup(buf)) ? 0 : -1;
+	}
 	if(!cfg->database_url){
-		char *abs = realpath(cfg->data_dir, NULL);
-		snprintf(buf, sizeof(buf), "host=%s/pg user=perch dbname=perch", abs ? abs : cfg->data_dir);
-		free(abs);
+		char data[PATH_MAX];
+		absolute_dir(cfg->data_dir, data, sizeof(data));
+		snprintf(buf, sizeof(buf), "host=%s/pg user=perch dbname=perch", data);
 		rc |= (cfg->database_url = strdup(buf)) ? 0 : -1;
 	}
 	free(dir);

@@ -22,6 +22,7 @@ struct perch_config {
 	char *mqtt_bind;         /* address of the broker's MQTT listener */
 	int mqtt_port;
 	char *mqtt_host;         /* where the daemon reaches the broker */
+	char *mqtt_socket;       /* the broker's Unix socket for perch's own connection ("" = TCP) */
 	char *ws_bind;           /* interface name for the WebSocket listener ("" = all) */
 	int ws_port;
 	char *broker;            /* "managed": perch serve runs mosquitto; "external": it is a service */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -200,18 +201,22 @@ static int connect_broker(struct perch_ingest *ing, const struct perch_config *c
 {
 	mosquitto_property *props = NULL;
 	int rc = mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, UINT32_MAX);
+	struct stat st;
+	/* the broker's Unix socket when it has one (port 0 tells libmosquitto), else TCP */
+	bool unix_socket = cfg->mqtt_socket && *cfg->mqtt_socket && stat(cfg->mqtt_socket, &st) == 0 && S_ISSOCK(st.st_mode);
+	const char *host = unix_socket ? cfg->mqtt_socket : cfg->mqtt_host;
+	int port = unix_socket ? 0 : cfg->mqtt_port;
 
 	if(rc == MOSQ_ERR_SUCCESS){
-		rc = mosquitto_connect_bind_v5(ing->mosq, cfg->mqtt_host, cfg->mqtt_port, KEEPALIVE_S, NULL, props);
+		rc = mosquitto_connect_bind_v5(ing->mosq, host, port, KEEPALIVE_S, NULL, props);
 		if(rc == MOSQ_ERR_ERRNO || rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_EAI){
-			ingest_log("broker %s:%d not reachable yet (%s); will retry", cfg->mqtt_host, cfg->mqtt_port,
-					mosquitto_strerror(rc));
+			ingest_log("broker %s:%d not reachable yet (%s); will retry", host, port, mosquitto_strerror(rc));
 			rc = MOSQ_ERR_SUCCESS;
 		}
 	}
 	mosquitto_property_free_all(&props);
 	if(rc != MOSQ_ERR_SUCCESS){
-		snprintf(err, errlen, "MQTT connect to %s:%d: %s", cfg->mqtt_host, cfg->mqtt_port, mosquitto_strerror(rc));
+		snprintf(err, errlen, "MQTT connect to %s:%d: %s", host, port, mosquitto_strerror(rc));
 		return -1;
 	}
 	rc = pthread_create(&ing->net_thread, NULL, ingest_net_main, ing);

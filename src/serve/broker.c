@@ -130,6 +130,10 @@ struct perch_broker *perch_broker_start(const struct perch_config *cfg, char *er
 	if(write_conf(cfg, b->conf_path, err, errlen) != 0){
 		goto fail;
 	}
+	/* a socket left by an earlier broker would look like this one being ready */
+	if(perch_broker_socket_usable(cfg)){
+		unlink(cfg->mqtt_socket);
+	}
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->wake, NULL);
 	if(pthread_create(&b->thread, NULL, supervise, b) != 0){

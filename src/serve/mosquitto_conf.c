@@ -6,6 +6,12 @@
 
 #include "cli/cli.h"
 
+bool perch_broker_socket_usable(const struct perch_config *cfg)
+{
+	size_t n = cfg->mqtt_socket ? strlen(cfg->mqtt_socket) : 0;
+	return n > 0 && n < PERCH_SOCKET_PATH_MAX && cfg->mqtt_socket[0] == '/';
+}
+
 int perch_write_mosquitto_conf(const struct perch_config *cfg, FILE *out, char *err, size_t errlen)
 {
 	char *persist = perch_config_path(cfg, "mosquitto");
@@ -17,6 +23,12 @@ int perch_write_mosquitto_conf(const struct perch_config *cfg, FILE *out, char *
 		free(secret);
 		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
+	/* perch's own connection: a Unix socket (only the broker's user and group may open it) */
+	char socket_listener[PERCH_SOCKET_PATH_MAX + 64] = "";
+	if(perch_broker_socket_usable(cfg)){
+		snprintf(socket_listener, sizeof(socket_listener),
+				"# perch's own connection (the ingest) comes through this socket\nlistener 0 %s\n\n", cfg->mqtt_socket);
 	}
 	/* mosquitto changes directory; it needs absolute paths */
 	abs_persist = realpath(persist, NULL);
@@ -47,6 +59,7 @@ int perch_write_mosquitto_conf(const struct perch_config *cfg, FILE *out, char *
 		"listener %d %s\n"
 		"protocol mqtt\n"
 		"\n"
+		"%s"
 		"# MQTT over WebSocket for the web app; Mosquitto 2.0 binds it by interface name only.\n"
 		"listener %d%s%s\n"
 		"protocol websockets\n"
@@ -57,7 +70,7 @@ int perch_write_mosquitto_conf(const struct perch_config *cfg, FILE *out, char *
 		"plugin_opt_anonymous_time %s\n",
 		abs_persist ? abs_persist : persist,
 		geteuid() == 0 ? "# perch's data directory belongs to root here\nuser root\n" : "",
-		cfg->mqtt_port, cfg->mqtt_bind,
+		cfg->mqtt_port, cfg->mqtt_bind, socket_listener,
 		cfg->ws_port, *cfg->ws_bind ? " " : "", cfg->ws_bind,
 		cfg->plugin_path, cfg->database_url, abs_secret ? abs_secret : secret,
 		cfg->anonymous_time ? "true" : "false");

@@ -3,10 +3,13 @@
  * the ingest, the scheduler and the HTTP server, and stops them in the reverse order on
  * SIGINT or SIGTERM, writing every value already received before it exits.
  */
+#include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +51,27 @@ static int prepare_database(const struct perch_config *cfg, char *err, size_t er
 	return rc;
 }
 
+static bool tcp_port_open(const char *host, int port)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
+	char service[16];
+	bool open_ = false;
+
+	snprintf(service, sizeof(service), "%d", port);
+	if(getaddrinfo(host, service, &hints, &ai) != 0){
+		return false;
+	}
+	for(struct addrinfo *a = ai; a && !open_; a = a->ai_next){
+		int fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+		if(fd >= 0){
+			open_ = connect(fd, a->ai_addr, a->ai_addrlen) == 0;
+			close(fd);
+		}
+	}
+	freeaddrinfo(ai);
+	return open_;
+}
+
 /* The broker may take a moment to open its port: try the ingest connection for a while. */
 static struct perch_ingest *start_ingest(const struct perch_config *cfg, char *err, size_t errlen)
 {
@@ -62,6 +86,24 @@ static struct perch_ingest *start_ingest(const struct perch_config *cfg, char *e
 	return ing;
 }
 
+/* A managed broker needs a moment to open its listeners: wait for its socket or port. */
+static void wait_for_broker(const struct perch_config *cfg)
+{
+	for(int tries = 0; tries < 100; tries++){
+		struct stat st;
+		struct timespec pause = { 0, 100 * 1000000L };
+		if(perch_broker_socket_usable(cfg)){
+			if(stat(cfg->mqtt_socket, &st) == 0 && S_ISSOCK(st.st_mode)){
+				return;
+			}
+		}else if(tcp_port_open(cfg->mqtt_host, cfg->mqtt_port)){
+			return;
+		}
+		nanosleep(&pause, NULL);
+	}
+	fprintf(stderr, "perch: the broker is slow to start; carrying on\n");
+}
+
 static void stop_services(struct services *s)
 {
 	perch_http_stop(s->http);
@@ -74,8 +116,11 @@ static void stop_services(struct services *s)
 
 static int start_services(struct perch_config *cfg, struct services *s, char *err, size_t errlen)
 {
-	if(strcmp(cfg->broker, "managed") == 0 && !(s->broker = perch_broker_start(cfg, err, errlen))){
-		return -1;
+	if(strcmp(cfg->broker, "managed") == 0){
+		if(!(s->broker = perch_broker_start(cfg, err, errlen))){
+			return -1;
+		}
+		wait_for_broker(cfg);
 	}
 	if(!(s->ingest = start_ingest(cfg, err, errlen))){
 		return -1;
