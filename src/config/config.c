@@ -264,8 +264,10 @@ static void absolute_dir(const char *dir, char *out, size_t outlen)
 	if(real){
 		snprintf(out, outlen, "%s", real);
 		free(real);
-	}else if(dir[0] != '/' && getcwd(cwd, sizeof(cwd))){
-		snprintf(out, outlen, "%s/%s", cwd, dir);
+	}else if(dir[0] != '/' && getcwd(cwd, sizeof(cwd)) && strlen(cwd) + strlen(dir) + 2 <= outlen){
+		memcpy(out, cwd, strlen(cwd));
+		out[strlen(cwd)] = '/';
+		memcpy(out + strlen(cwd) + 1, dir, strlen(dir) + 1);
 	}else{
 		snprintf(out, outlen, "%s", dir);
 	}

@@ -25,7 +25,7 @@ int perch_write_mosquitto_conf(const struct perch_config *cfg, FILE *out, char *
 		return -1;
 	}
 	/* perch's own connection: a Unix socket (only the broker's user and group may open it) */
-	char socket_listener[PERCH_SOCKET_PATH_MAX + 64] = "";
+	char socket_listener[PERCH_SOCKET_PATH_MAX + 128] = "";
 	if(perch_broker_socket_usable(cfg)){
 		snprintf(socket_listener, sizeof(socket_listener),
 				"# perch's own connection (the ingest) comes through this socket\nlistener 0 %s\n\n", cfg->mqtt_socket);
