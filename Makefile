@@ -20,6 +20,7 @@ run: build web
 	@scripts/run.sh
 
 test: build web
+	@PERCH_WITH_BROWSER=1 scripts/deps.sh
 	@scripts/test.sh
 
 clean:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs perch's tests: the C unit tests (CTest) and the system tests (node --test in tests/system,
-# real PostgreSQL, real Mosquitto with the perch plugin, the real daemon). Called by `make test`
+# Runs perch's tests: the C unit tests (CTest), the web app's unit tests (Vitest), and the system
+# and browser tests (node --test in tests/system and tests/e2e: real PostgreSQL, real Mosquitto
+# with the perch plugin, the real daemon, headless Chromium). Called by `make test`
 # after the build; works as root or as a normal user, without stdin.
 #
 #   scripts/test.sh                      unit tests, then every system test
@@ -80,12 +81,14 @@ trap 'echo "test.sh: interrupted" >&2; exit 130' INT TERM HUP
 
 system_files=("$@")
 
-# ---- 1. npm dependencies of the system tests
-if [ ! -d tests/system/node_modules ] || [ tests/system/package-lock.json -nt tests/system/node_modules ]; then
-	echo "== installing system test dependencies (npm ci)"
-	(cd tests/system && npm ci --no-audit --no-fund --loglevel=error) || { echo "test.sh: npm ci failed" >&2; status=1; }
-	touch tests/system/node_modules 2>/dev/null || true
-fi
+# ---- 1. npm dependencies of the system and browser tests
+for dir in tests/system tests/e2e; do
+	if [ ! -d $dir/node_modules ] || [ $dir/package-lock.json -nt $dir/node_modules ]; then
+		echo "== installing $dir dependencies (npm ci)"
+		(cd $dir && npm ci --no-audit --no-fund --loglevel=error) || { echo "test.sh: npm ci in $dir failed" >&2; status=1; }
+		touch $dir/node_modules 2>/dev/null || true
+	fi
+done
 
 # ---- 2. unit tests
 if [ ${#system_files[@]} -eq 0 ]; then
@@ -105,8 +108,23 @@ if [ ${#system_files[@]} -eq 0 ]; then
 		unit_failed=$((unit_failed + 1))
 		status=1
 	fi
+	# the web app's own logic (payload formatting, code generation, chart resolution): Vitest
+	echo "== web app unit tests (vitest)"
+	web_log=$TESTDIR/web-unit.log
+	(cd web && NO_COLOR=1 npx vitest run --reporter=default) 2>&1 | sed -E 's/\x1b\[[0-9;]*m//g' >"$web_log"
+	[ "${PIPESTATUS[0]}" = 0 ] || status=1
+	tail -n 8 "$web_log"
+	web_line=$(grep -aE '^ +Tests +' "$web_log" | tail -n 1)
+	web_passed=$(grep -oE '[0-9]+ passed' <<<"$web_line" | grep -oE '[0-9]+' || echo 0)
+	web_failed=$(grep -oE '[0-9]+ failed' <<<"$web_line" | grep -oE '[0-9]+' || echo 0)
+	if [ -z "$web_line" ]; then
+		echo "test.sh: the web unit tests printed no summary" >&2
+		web_failed=$((web_failed + 1))
+	fi
+	unit_passed=$((unit_passed + ${web_passed:-0}))
+	unit_failed=$((unit_failed + ${web_failed:-0}))
 	[ "$unit_failed" -gt 0 ] && status=1
-	system_files=(tests/system/)
+	system_files=(tests/system/ tests/e2e/)
 fi
 
 # ---- 3. PostgreSQL for the run
