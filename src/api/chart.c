@@ -34,6 +34,9 @@ int perch_chart_plan(int64_t start_us, int64_t end_us, int resolution, struct pe
 	}
 	if(resolution == 0){
 		resolution = auto_resolution(range);
+	}else if(resolution > 60 && resolution % 60 != 0){
+		/* whole hours can be read from the hourly rollups, several times cheaper over weeks */
+		resolution -= resolution % 60;
 	}
 	while(buckets(range, resolution) > PERCH_CHART_MAX_POINTS){
 		resolution *= 2;

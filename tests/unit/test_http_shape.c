@@ -156,8 +156,13 @@ static void chart_plans(void **state)
 	assert_true((720 * 60) / p.resolution <= PERCH_CHART_AUTO_POINTS);
 	assert_int_equal(p.bucket_s % 3600, 0);
 
-	/* 90-minute buckets cannot come from hour rollups */
+	/* beyond an hour, buckets are whole hours (90 -> 60), read from the hour rollups */
 	assert_int_equal(perch_chart_plan(end - 48 * HOUR_US, end, 90, &p), 0);
+	assert_int_equal(p.resolution, 60);
+	assert_int_equal(p.source, PERCH_CHART_HOUR);
+	/* below an hour, any whole number of minutes, from the minute rollups */
+	assert_int_equal(perch_chart_plan(end - 48 * HOUR_US, end, 45, &p), 0);
+	assert_int_equal(p.resolution, 45);
 	assert_int_equal(p.source, PERCH_CHART_MINUTE);
 
 	/* too fine for the range: coarsened */

@@ -115,11 +115,16 @@ export class LiveClient {
     this.renewTimer = this.retryTimer = null;
   }
 
-  private subscribe(c: MqttClient, filters: string[]) {
-    if (!filters.length) return;
+  /** Subscribes; done runs once the broker has answered (SUBACK), so nothing published after it is missed. */
+  private subscribe(c: MqttClient, filters: string[], done?: () => void) {
+    if (!filters.length) {
+      done?.();
+      return;
+    }
     c.subscribe(filters, { qos: 0 }, (err, granted) => {
       if (err) console.warn("live: subscribe failed", err.message);
       for (const g of granted ?? []) if (g.qos === 128) console.warn("live: subscription refused", g.topic);
+      done?.();
     });
   }
 
@@ -183,19 +188,23 @@ export class LiveClient {
     c.on("connect", () => {
       everConnected = true;
       if (gone()) { c.end(true); return; }
-      const old = this.active;
-      this.active = c;
-      this.pending = null;
-      this.attempt = 0;
       if (this.retryTimer) { clearTimeout(this.retryTimer); this.retryTimer = null; }
-      this.subscribe(c, [...this.filters.keys()]);
-      this.setStatus("connected");
-      if (old && old !== c) old.end(true);
-      if (this.renewTimer) clearTimeout(this.renewTimer);
-      this.renewTimer = setTimeout(() => {
-        this.renewTimer = null;
-        void this.open();
-      }, renewDelayMs(token.expires_at));
+      // The new connection takes over (and the page says "Live") only once its subscriptions
+      // are in place: until then the old one, if any, keeps delivering.
+      this.subscribe(c, [...this.filters.keys()], () => {
+        if (gone()) { c.end(true); return; }
+        const old = this.active;
+        this.active = c;
+        this.pending = null;
+        this.attempt = 0;
+        this.setStatus("connected");
+        if (old && old !== c) old.end(true);
+        if (this.renewTimer) clearTimeout(this.renewTimer);
+        this.renewTimer = setTimeout(() => {
+          this.renewTimer = null;
+          void this.open();
+        }, renewDelayMs(token.expires_at));
+      });
     });
     c.on("message", (topic, payload) => {
       if (c !== this.active) return;

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { Badge, Button, Label, Modal, ModalBody, ModalFooter, ModalHeader, TextInput, Textarea } from "flowbite-react";
 import { api } from "../lib/api";
@@ -7,11 +7,11 @@ import { formatValue } from "../lib/payload";
 import { timeAgo } from "../lib/time";
 import { limiter } from "../lib/limit";
 import { appendPoint, chartToSeries, sparkPoints, type Series } from "../lib/series";
-import { feedTopic } from "../lib/topics";
+import { classifyTopic, feedTopic } from "../lib/topics";
 import { Sparkline } from "../components/Sparkline";
 import { Empty, ErrorAlert, Loading, PageHeader } from "../components/ui";
 import { useAsync, useNow } from "../state/useAsync";
-import { useFeedPoints, useFeedValue, useRegisterFeeds, useWatchOwner } from "../state/live";
+import { useFeedPoints, useFeedValue, useLive, useRegisterFeeds, useWatchOwner } from "../state/live";
 import { useOwner } from "../state/owner";
 import { isInstructor, useUser } from "../state/session";
 
@@ -120,6 +120,38 @@ function OpenUser() {
   );
 }
 
+/**
+ * A board's first value to a new feed creates that feed on the server: when a live message
+ * names a feed the list does not have (or a group, whose feeds it may create), fetch the list
+ * again, at most about once a second, without blanking the page.
+ */
+function useNewFeedsRefresh(owner: string, feeds: Feed[] | undefined, setFeeds: (f: Feed[]) => void) {
+  const { client } = useLive();
+  const keys = useMemo(() => new Set((feeds ?? []).map((f) => f.key)), [feeds]);
+  const state = useRef({ keys, setFeeds, timer: 0 });
+  state.current.keys = keys;
+  state.current.setFeeds = setFeeds;
+  useEffect(() => {
+    const st = state.current;
+    const off = client.onMessage((topic) => {
+      if (!topic.startsWith(`${owner}/`) || st.timer) return;
+      const info = classifyTopic(topic);
+      const group = /^[^/]+\/(groups|g)\/[^/]+(\/(json|csv))?$/.test(topic);
+      const unknownFeed = info.kind === "feed" && !st.keys.has(info.key.toLowerCase().replace(/_/g, "-"));
+      if (!group && !unknownFeed) return;
+      st.timer = window.setTimeout(() => {
+        st.timer = 0;
+        api.feeds(owner).then((f) => st.setFeeds(f), () => { /* the next message tries again */ });
+      }, 1000);
+    });
+    return () => {
+      off();
+      if (st.timer) window.clearTimeout(st.timer);
+      st.timer = 0;
+    };
+  }, [client, owner]);
+}
+
 export default function FeedsPage() {
   const { owner, readOnly, base } = useOwner();
   const user = useUser();
@@ -128,6 +160,7 @@ export default function FeedsPage() {
   useWatchOwner(owner);
   const feeds = useAsync((s) => api.feeds(owner, s), [owner]);
   useRegisterFeeds(owner, feeds.data);
+  useNewFeedsRefresh(owner, feeds.data, feeds.setData);
   const list = [...(feeds.data ?? [])].sort((a, b) => (a.name || a.key).localeCompare(b.name || b.key));
 
   return (
