@@ -19,9 +19,18 @@ web: deps
 run: build web
 	@scripts/run.sh
 
-test: build web
+# The unit tests again, built with AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPERCH_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j $(JOBS) >/dev/null
+	@echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --test-dir build-asan --output-on-failure >build-asan/ctest.log 2>&1 || { cat build-asan/ctest.log; exit 1; }
+	@tail -n 3 build-asan/ctest.log
+
+test: build web sanitize
 	@PERCH_WITH_BROWSER=1 scripts/deps.sh
 	@scripts/test.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan
