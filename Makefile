@@ -1,5 +1,5 @@
 # perch: the two commands are `make run` and `make test`; `make` alone builds build/perch.
-.PHONY: all build deps run test unit system sanitize clean web
+.PHONY: all build deps run test sanitize fuzz clean web
 
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -28,9 +28,15 @@ sanitize: deps
 		ctest --test-dir build-asan --output-on-failure >build-asan/ctest.log 2>&1 || { cat build-asan/ctest.log; exit 1; }
 	@tail -n 3 build-asan/ctest.log
 
-test: build web sanitize
-	@PERCH_WITH_BROWSER=1 scripts/deps.sh
+# The parsers of everything a client sends, under libFuzzer (FUZZ_SECONDS each run).
+FUZZ_SECONDS ?= 15
+fuzz:
+	@PERCH_TEST_DEPS=1 scripts/deps.sh
+	@echo "== fuzzing the topic, ACL and payload parsers for $(FUZZ_SECONDS) s"
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+test: build web sanitize fuzz
 	@scripts/test.sh
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

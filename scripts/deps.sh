@@ -10,8 +10,9 @@ packages=(
 	libmicrohttpd-dev libjansson-dev libsodium-dev libcmocka-dev uthash-dev
 	nodejs npm
 )
-if [ "${PERCH_WITH_BROWSER:-0}" = 1 ]; then
-	packages+=(chromium)
+# make test also needs a browser for the web app's tests and clang for the fuzzers
+if [ "${PERCH_TEST_DEPS:-0}" = 1 ]; then
+	packages+=(chromium clang)
 fi
 
 missing=()

@@ -13,7 +13,7 @@ export const WEB_DIR = process.env.PERCH_TEST_WEB_DIR || path.join(REPO, 'web', 
 /** Throws a clear message when the browser or the built web app is missing. */
 export function checkPrerequisites() {
 	if (!fs.existsSync(CHROMIUM)) {
-		throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (scripts/deps.sh does with PERCH_WITH_BROWSER=1)`);
+		throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (scripts/deps.sh does with PERCH_TEST_DEPS=1)`);
 	}
 	if (!fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
 		throw new Error(`${WEB_DIR}/index.html is missing: build the web app first (scripts/web.sh)`);
