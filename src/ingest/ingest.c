@@ -41,24 +41,6 @@ static void lib_init(void)
 	mosquitto_lib_init();
 }
 
-void ingest_log(const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "perch ingest: %s\n", line);
-}
-
-void ingest_block_signals(void)
-{
-	sigset_t all;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-}
-
 /* ---- publishing ---- */
 
 int perch_ingest_publish(struct perch_ingest *ing, const char *topic, const void *payload, size_t len,

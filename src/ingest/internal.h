@@ -14,6 +14,7 @@
 #include "ingest/ingest.h"
 #include "ingest/queue.h"
 #include "store/feeds.h"
+#include "util/thread.h"
 
 struct mosquitto;
 
@@ -79,8 +80,8 @@ void ingest_take_message(struct perch_ingest *ing, const char *topic, const void
 void ingest_reject(struct perch_ingest *ing, const char *user, const char *topic, const char *reason);
 
 /* Called first by every ingest thread: signals are for the daemon's main thread. */
-void ingest_block_signals(void);
+#define ingest_block_signals() perch_thread_block_signals()
 
-void ingest_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define ingest_log(...) perch_log("ingest", __VA_ARGS__)
 
 #endif

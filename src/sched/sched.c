@@ -6,6 +6,7 @@
  * Both sleep on condition variables, so perch_sched_stop returns at once.
  */
 #include "sched/sched.h"
+#include "util/thread.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -40,25 +41,7 @@ struct perch_sched {
 	bool clock_started, maint_started;
 };
 
-static void sched_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sched_log(const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "perch sched: %s\n", line);
-}
-
-/* Called first by the scheduler's threads: signals are for the daemon's main thread. */
-static void block_signals(void)
-{
-	sigset_t all;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-}
+#define sched_log(...) perch_log("sched", __VA_ARGS__)
 
 /* ---- the clock ---- */
 
@@ -101,7 +84,7 @@ static void *clock_main(void *arg)
 {
 	struct perch_sched *s = arg;
 
-	block_signals();
+	perch_thread_block_signals();
 	pthread_mutex_lock(&s->lock);
 	while(wait_next_second(s)){
 		pthread_mutex_unlock(&s->lock);
@@ -207,7 +190,7 @@ static void *maint_main(void *arg)
 	struct perch_sched *s = arg;
 	int64_t next_part = 0, next_purge = 0;
 
-	block_signals();
+	perch_thread_block_signals();
 	pthread_mutex_lock(&s->lock);
 	while(wait_until(s, next_part < next_purge ? next_part : next_purge)){
 		pthread_mutex_unlock(&s->lock);
