@@ -97,7 +97,7 @@ void perch_api_session_create(struct perch_api_ctx *c)
 		json_decref(body);
 		return;
 	}
-	perch_req_client_address(c->req, address, sizeof(address));
+	perch_req_client_address(c->req, c->env->cfg->trusted_proxies, address, sizeof(address));
 	wait = perch_login_guard_wait(c->env->guard, login, address, time(NULL));
 	if(wait > 0){
 		char retry[16];

@@ -42,6 +42,7 @@ static const struct setting settings[] = {
 	S("plugin_path", plugin_path, NULL, "perch_plugin.so; default: beside the perch program"),
 	S("web_dir", web_dir, NULL, "the built web app; default: web/dist of the source tree"),
 	S("public_url", public_url, "", "how users reach perch, e.g. https://perch.example.org"),
+	S("trusted_proxies", trusted_proxies, "", "reverse proxies (comma-separated addresses, e.g. 127.0.0.1,::1) whose X-Forwarded-For is believed"),
 	B("anonymous_time", anonymous_time, "0", "anonymous MQTT clients may read time/ topics"),
 	I("http_threads", http_threads, "4", 1, 256, "HTTP worker threads"),
 	I("db_pool", db_pool, "4", 1, 256, "PostgreSQL connections of the HTTP server"),

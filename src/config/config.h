@@ -30,6 +30,7 @@ struct perch_config {
 	char *plugin_path;       /* perch_plugin.so */
 	char *web_dir;           /* the built web app */
 	char *public_url;        /* how users reach the HTTP server, for printed URLs */
+	char *trusted_proxies;   /* addresses whose X-Forwarded-For names the real client */
 	bool anonymous_time;     /* anonymous MQTT clients may read time/... */
 	int http_threads;
 	int db_pool;             /* PostgreSQL connections for the HTTP server */

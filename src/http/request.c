@@ -313,7 +313,46 @@ void perch_req_clear(struct perch_req *req)
 	memset(req, 0, sizeof(*req));
 }
 
-void perch_req_client_address(const struct perch_req *req, char *out, size_t outlen)
+/* Is addr one of the comma-separated entries of list? */
+static bool in_list(const char *list, const char *addr)
+{
+	size_t n = strlen(addr);
+	const char *p = list;
+
+	while(p && *p){
+		size_t len;
+		while(*p == ' ' || *p == ','){
+			p++;
+		}
+		len = strcspn(p, ", ");
+		if(len == n && len > 0 && strncmp(p, addr, n) == 0){
+			return true;
+		}
+		p += len;
+	}
+	return false;
+}
+
+/* The last entry of an X-Forwarded-For header (the one the trusted proxy itself added). */
+static bool forwarded_for(const char *header, char *out, size_t outlen)
+{
+	const char *last = strrchr(header, ',');
+	size_t len;
+
+	last = last ? last + 1 : header;
+	while(*last == ' '){
+		last++;
+	}
+	len = strcspn(last, " ");
+	if(len == 0 || len >= outlen || len > 45){
+		return false;
+	}
+	memcpy(out, last, len);
+	out[len] = '\0';
+	return true;
+}
+
+void perch_req_client_address(const struct perch_req *req, const char *trusted_proxies, char *out, size_t outlen)
 {
 	const union MHD_ConnectionInfo *info = req->conn ?
 		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
@@ -326,5 +365,12 @@ void perch_req_client_address(const struct perch_req *req, char *out, size_t out
 			sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in),
 			out, (socklen_t)outlen, NULL, 0, NI_NUMERICHOST) != 0){
 		snprintf(out, outlen, "unknown");
+		return;
+	}
+	if(trusted_proxies && *trusted_proxies && in_list(trusted_proxies, out)){
+		const char *xff = perch_req_header(req, "X-Forwarded-For");
+		if(xff){
+			forwarded_for(xff, out, outlen);
+		}
 	}
 }

@@ -108,8 +108,12 @@ json_t *perch_req_body_json(struct perch_req *req, struct perch_resp *resp);
  */
 json_t *perch_req_body_object(struct perch_req *req, struct perch_resp *resp, const char *wrap);
 
-/* The client's IP address as text ("unknown" when it cannot be told). */
-void perch_req_client_address(const struct perch_req *req, char *out, size_t outlen);
+/*
+ * The client's IP address as text ("unknown" when it cannot be told). When the connection
+ * comes from one of trusted_proxies (comma-separated addresses), the last address of its
+ * X-Forwarded-For header is the client instead.
+ */
+void perch_req_client_address(const struct perch_req *req, const char *trusted_proxies, char *out, size_t outlen);
 
 /* Frees everything the request owns (not the struct itself). */
 void perch_req_clear(struct perch_req *req);

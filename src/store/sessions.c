@@ -26,7 +26,7 @@ static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
 static void make_dummy_hash(void)
 {
-	char pw[32];
+	char pw[PERCH_SESSION_TOKEN_LEN + 1];
 	random_token(pw, sizeof(pw));
 	if(crypto_pwhash_str(dummy_hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 			crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0){
