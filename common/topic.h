@@ -17,6 +17,12 @@
 #define PERCH_KEY_MAX (PERCH_FEED_KEY_MAX * 2 + 1) /* group.feed */
 #define PERCH_TOPIC_MAX 512     /* longest topic perch accepts in a user namespace */
 
+/*
+ * The MQTT v5 user property (name) on the copies the plugin makes of a feed value for its other
+ * topic forms: perch's ingest skips them, having stored the original.
+ */
+#define PERCH_COPY_PROPERTY "perch-copy"
+
 enum perch_topic_kind {
 	PERCH_TOPIC_INVALID = 0,
 	PERCH_TOPIC_FEED,     /* {user}/feeds/{key} or {user}/f/{key} */

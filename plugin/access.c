@@ -4,9 +4,14 @@
  * memory; the only allocation is the broker's copy of a notice, and notices are rate-limited.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <mqtt_protocol.h>
+
+#include "fanout.h"
 #include "notice.h"
+#include "payload.h"
 #include "plugin.h"
 #include "topic.h"
 
@@ -89,6 +94,9 @@ int perch_on_acl_check(int event, void *event_data, void *userdata)
 	char toobig[96];
 
 	if(ed->access == MOSQ_ACL_UNSUBSCRIBE){
+		if(ed->topic){
+			perch_fanout_unsubscribe(&p->fanout, ed->client, ed->topic);
+		}
 		return MOSQ_ERR_SUCCESS; /* dropping a subscription never exposes anything */
 	}
 	if(!map_access(ed->access, &access) || !ed->topic){
@@ -114,6 +122,10 @@ int perch_on_acl_check(int event, void *event_data, void *userdata)
 		notice_rejected(s, true, ed->topic, toobig);
 		return MOSQ_ERR_ACL_DENIED;
 	}
+	if(access == PERCH_ACCESS_SUBSCRIBE && perch_session_role(s) != PERCH_ROLE_SERVICE
+			&& perch_fanout_subscribe(&p->fanout, ed->client, ed->topic) != 0){
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "perch: out of memory counting a subscription");
+	}
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -135,6 +147,52 @@ static int throttle(struct perch_user_state *us, const char *topic)
 	return MOSQ_ERR_ACL_DENIED;
 }
 
+/* A copy carries PERCH_COPY_PROPERTY so that perch's ingest does not store the value twice. */
+static void publish_copy(const char *topic, const char *payload, int qos)
+{
+	mosquitto_property *props = NULL;
+
+	if(mosquitto_property_add_string_pair(&props, MQTT_PROP_USER_PROPERTY, PERCH_COPY_PROPERTY, "1") != MOSQ_ERR_SUCCESS){
+		mosquitto_property_free_all(&props);
+		return; /* without the mark the ingest would store it again: better no copy */
+	}
+	if(mosquitto_broker_publish_copy(NULL, topic, (int)strlen(payload), payload, qos, false, props) != MOSQ_ERR_SUCCESS){
+		mosquitto_property_free_all(&props); /* the broker owns them only on success */
+	}
+}
+
+/*
+ * Delivers a feed value on the other forms of its topic that have subscribers (see fanout.h).
+ * A payload that does not parse gets no copies: the ingest tells the user what is wrong.
+ */
+static void fan_out(struct perch_plugin *p, const struct mosquitto_evt_message *ed)
+{
+	char user[PERCH_KEY_MAX + 1], key[PERCH_KEY_MAX + 1], topic[PERCH_TOPIC_MAX + 16];
+	int from = perch_fanout_topic_form(ed->topic, user, key);
+	unsigned wanted;
+	struct perch_datum d;
+
+	if(from < 0 || !(wanted = perch_fanout_wanted(&p->fanout, user, from))){
+		return;
+	}
+	if(perch_payload_parse(perch_fanout_format(from), ed->payload, ed->payloadlen, ed->payloadlen + 1,
+			&d, NULL, 0) != 0){
+		return;
+	}
+	for(int form = 0; form < PERCH_FORM_COUNT; form++){
+		char *payload;
+		if(!(wanted & (1u << form)) || perch_fanout_topic(topic, sizeof(topic), user, key, form) != 0){
+			continue;
+		}
+		payload = perch_fanout_render(form, &d);
+		if(payload){
+			publish_copy(topic, payload, ed->qos);
+			free(payload);
+		}
+	}
+	perch_datum_clear(&d);
+}
+
 int perch_on_message(int event, void *event_data, void *userdata)
 {
 	struct mosquitto_evt_message *ed = event_data;
@@ -145,8 +203,10 @@ int perch_on_message(int event, void *event_data, void *userdata)
 		return MOSQ_ERR_ACL_DENIED;
 	}
 	/* The service account (no user state) and administrators are not rate-limited. */
-	if(!s->user || !s->user->su || s->user->su->role == PERCH_ROLE_ADMIN){
-		return MOSQ_ERR_SUCCESS;
+	if(s->user && s->user->su && s->user->su->role != PERCH_ROLE_ADMIN
+			&& throttle(s->user, ed->topic) != MOSQ_ERR_SUCCESS){
+		return MOSQ_ERR_ACL_DENIED;
 	}
-	return throttle(s->user, ed->topic);
+	fan_out(p, ed);
+	return MOSQ_ERR_SUCCESS;
 }

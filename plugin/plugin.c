@@ -139,6 +139,7 @@ static int on_disconnect(int event, void *event_data, void *userdata)
 	struct perch_plugin *p = userdata;
 
 	perch_sessions_remove(&p->sessions, ed->client, perch_now_ns());
+	perch_fanout_client_gone(&p->fanout, ed->client);
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -184,6 +185,7 @@ static void plugin_free(struct perch_plugin *p)
 {
 	perch_db_stop(p->db);
 	perch_sessions_clear(&p->sessions);
+	perch_fanout_clear(&p->fanout);
 	perch_snapshot_free(p->snap);
 	sodium_memzero(p->secret, sizeof(p->secret));
 	sodium_memzero(p->service_password, sizeof(p->service_password));
@@ -236,6 +238,7 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata,
 	p->anonymous_time = o.anonymous_time;
 	p->reload_seconds = o.reload_seconds;
 	perch_sessions_init(&p->sessions);
+	perch_fanout_init(&p->fanout);
 	if(load_secret(p, o.secret_file) != 0){
 		plugin_free(p);
 		return MOSQ_ERR_INVAL;

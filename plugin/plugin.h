@@ -14,6 +14,7 @@
 #include <mosquitto_plugin.h>
 
 #include "dbthread.h"
+#include "fanout.h"
 #include "keys.h"
 #include "sessions.h"
 #include "snapshot.h"
@@ -27,6 +28,7 @@ struct perch_plugin {
 	struct perch_db *db;
 	struct perch_snapshot *snap; /* installed in TICK; NULL until the first load */
 	struct perch_sessions sessions;
+	struct perch_fanout fanout;  /* which feed topic forms have subscribers */
 	int64_t next_prune_ns;
 };
 

@@ -24,6 +24,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -33,6 +34,7 @@
 #include <mqtt_protocol.h>
 
 #include "ingest/internal.h"
+#include "topic.h"
 
 #define POLL_MS 1000          /* keepalive checks need no finer grain */
 #define READ_BURST 4096       /* packets read before writing PUBACKs out */
@@ -67,16 +69,39 @@ static void drain_wake(struct perch_ingest *ing)
 
 /* ---- callbacks (run on this thread, inside mosquitto_loop_*) ---- */
 
+static bool is_fanout_copy(const mosquitto_property *props)
+{
+	char *name = NULL, *value = NULL;
+	bool copy = false;
+
+	for(const mosquitto_property *p = props; p; p = mosquitto_property_next(p)){
+		if(mosquitto_property_identifier(p) != MQTT_PROP_USER_PROPERTY){
+			continue;
+		}
+		if(mosquitto_property_read_string_pair(p, MQTT_PROP_USER_PROPERTY, &name, &value, false)){
+			copy = strcmp(name, PERCH_COPY_PROPERTY) == 0;
+			free(name);
+			free(value);
+			if(copy){
+				break;
+			}
+		}
+	}
+	return copy;
+}
+
 static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg,
 		const mosquitto_property *props)
 {
 	struct perch_ingest *ing = obj;
 
 	(void)mosq;
-	(void)props;
 	atomic_fetch_add(&ing->received, 1);
 	if(msg->retain){
 		return; /* a retained copy replayed at subscription, not a new value */
+	}
+	if(is_fanout_copy(props)){
+		return; /* the plugin's copy for another topic form: the original is stored */
 	}
 	ingest_take_message(ing, msg->topic, msg->payload ? msg->payload : "", (size_t)msg->payloadlen);
 }
