@@ -106,7 +106,7 @@ static int admit(struct perch_plugin *p, struct mosquitto *client, const char *c
 	if(who->su && !(us = perch_user_state_get(&p->sessions, who->su, now))){
 		return refuse(who->name, clientid, "out of memory");
 	}
-	switch(perch_sessions_admit(&p->sessions, clientid, who->name, us)){
+	switch(perch_sessions_admit(&p->sessions, clientid, who->name, us, mosquitto_client_clean_session(client))){
 	case PERCH_ADMIT_OK:
 		break;
 	case PERCH_ADMIT_CLIENTID_TAKEN:

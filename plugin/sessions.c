@@ -103,7 +103,7 @@ struct perch_user_state *perch_user_state_get(struct perch_sessions *ss,
 }
 
 enum perch_admit perch_sessions_admit(const struct perch_sessions *ss, const char *clientid,
-		const char *username, const struct perch_user_state *us)
+		const char *username, const struct perch_user_state *us, bool clean_start)
 {
 	const struct perch_owner *o = owner_find(ss, clientid);
 	const struct perch_session *taken = NULL;
@@ -118,8 +118,12 @@ enum perch_admit perch_sessions_admit(const struct perch_sessions *ss, const cha
 		return PERCH_ADMIT_CLIENTID_TAKEN;
 	}
 	if(o && strcmp(o->username, username) != 0){
-		/* A clean session that went offline leaves nothing behind to steal. */
-		if(o->session || o->persistent){
+		/*
+		 * Online: never taken over by another user. Offline with a persistent session: only
+		 * with a clean start, which makes the broker discard what was queued for the owner
+		 * (otherwise anyone could claim a board's id while it is off and lock it out).
+		 */
+		if(o->session || (o->persistent && !clean_start)){
 			return PERCH_ADMIT_CLIENTID_TAKEN;
 		}
 	}else if(o){

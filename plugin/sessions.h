@@ -88,10 +88,12 @@ struct perch_user_state *perch_user_state_get(struct perch_sessions *ss,
  * May username connect with clientid? us is the user's state (NULL: no connection cap).
  * Client ids starting with PERCH_SERVICE_USER belong to the service account alone.
  * A connection of the same user with the same client id is about to be taken over by the
- * broker, so it does not count against max_connections.
+ * broker, so it does not count against max_connections. An id another user holds offline
+ * with a persistent session may be taken with a clean start (the broker then discards that
+ * session, so nothing queued for the other user is handed over); never one that is online.
  */
 enum perch_admit perch_sessions_admit(const struct perch_sessions *ss, const char *clientid,
-		const char *username, const struct perch_user_state *us);
+		const char *username, const struct perch_user_state *us, bool clean_start);
 
 /*
  * Records an authenticated connection; a stale session for the same client pointer is dropped

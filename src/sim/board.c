@@ -494,9 +494,10 @@ static int init_topics(struct sim_board *b, char *err, size_t errlen)
 		char state[160];
 		snprintf(state, sizeof(state), "%s-state", opt->command_feed);
 		b->cmd_topics[0] = topic_join(user, "feeds", opt->command_feed, "");
-		b->cmd_topics[1] = topic_join(user, "f", opt->command_feed, "");
+		/* one subscription: perch delivers commands sent on {user}/f/FEED here too (fan-out) */
+		b->cmd_topics[1] = NULL;
 		b->state_topic = topic_join(user, "feeds", state, "");
-		if(!b->cmd_topics[0] || !b->cmd_topics[1] || !b->state_topic){
+		if(!b->cmd_topics[0] || !b->state_topic){
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}

@@ -38,7 +38,7 @@ static void usage(FILE *out)
 		"  --topic-style STYLE      feeds: {user}/feeds/{feed} (default); freeform: {user}/photon2/{feed}\n"
 		"  --payload FORMAT         raw (default): 21.37; json: {\"value\":21.37,\"created_at\":\"...\"} on\n"
 		"                           .../json; csv: value,lat,lon,ele on .../csv\n"
-		"  --command-feed FEED      subscribe to {user}/feeds/FEED and {user}/f/FEED, apply what arrives\n"
+		"  --command-feed FEED      subscribe to {user}/feeds/FEED, apply what arrives\n"
 		"                           and report it on {user}/feeds/FEED-state (default led; \"\" = off)\n"
 		"  --qos 0|1                (default 0)\n"
 		"how fast:\n"

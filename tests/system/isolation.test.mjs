@@ -312,6 +312,29 @@ test('alice reusing her own client id is allowed (the newer connection replaces 
 	second.end();
 });
 
+test("claiming an offline board's client id with a persistent session neither inherits its queue nor locks it out", async (s) => {
+	// alice's board has a persistent session and a message waiting for it while it is off
+	const board = await s.connectOk('alice', alice.key, { clientId: 'alice-kept', clean: false });
+	await subscribe(board, 'alice/feeds/kept', 1);
+	board.end(true);
+	await sleep(200);
+	const pub = await s.connectOk('alice', alice.key);
+	await publish(pub, 'alice/feeds/kept', 'for-alice-only', { qos: 1 });
+	pub.end(true);
+	// bob may not resume that session...
+	await s.connectRefused('bob', bob.key, { clientId: 'alice-kept', clean: false });
+	// ...but a clean start is allowed (the broker discards alice's queue) and delivers nothing of hers
+	const eve = await s.connectOk('bob', bob.key, { clientId: 'alice-kept', clean: true });
+	const got = collect(eve);
+	await sleep(500);
+	assert.equal(got.messages.length, 0, JSON.stringify(got.messages.map((m) => m.text)));
+	eve.end(true);
+	await sleep(200);
+	// and alice's board can still come back with its own id
+	const back = await s.connectOk('alice', alice.key, { clientId: 'alice-kept', clean: true });
+	back.end(true);
+});
+
 // ---------------------------------------------------------------------------------------------
 // The instructor
 

@@ -80,7 +80,7 @@ static struct perch_session *connect_as(struct fixture *f, const void *client, c
 	struct perch_user_state *us = user(f, name);
 	struct perch_session *s;
 
-	assert_int_equal(perch_sessions_admit(&f->ss, clientid, name, us), PERCH_ADMIT_OK);
+	assert_int_equal(perch_sessions_admit(&f->ss, clientid, name, us, false), PERCH_ADMIT_OK);
 	s = perch_sessions_add(&f->ss, client, clientid, name, us->su->role, us, key_id, key_id == 0,
 			persistent, 0);
 	assert_non_null(s);
@@ -113,23 +113,23 @@ static void test_clientid_of_other_user_refused(void **state)
 	struct fixture *f = *state;
 
 	connect_as(f, A, "board-1", "alice", 10, false);
-	assert_int_equal(perch_sessions_admit(&f->ss, "board-1", "bob", user(f, "bob")),
+	assert_int_equal(perch_sessions_admit(&f->ss, "board-1", "bob", user(f, "bob"), false),
 			PERCH_ADMIT_CLIENTID_TAKEN);
-	assert_int_equal(perch_sessions_admit(&f->ss, "board-1", "", NULL), PERCH_ADMIT_CLIENTID_TAKEN);
-	assert_int_equal(perch_sessions_admit(&f->ss, "board-1", "alice", user(f, "alice")), PERCH_ADMIT_OK);
-	assert_int_equal(perch_sessions_admit(&f->ss, "board-2", "bob", user(f, "bob")), PERCH_ADMIT_OK);
+	assert_int_equal(perch_sessions_admit(&f->ss, "board-1", "", NULL, false), PERCH_ADMIT_CLIENTID_TAKEN);
+	assert_int_equal(perch_sessions_admit(&f->ss, "board-1", "alice", user(f, "alice"), false), PERCH_ADMIT_OK);
+	assert_int_equal(perch_sessions_admit(&f->ss, "board-2", "bob", user(f, "bob"), false), PERCH_ADMIT_OK);
 }
 
 static void test_service_clientids_reserved(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(perch_sessions_admit(&f->ss, PERCH_SERVICE_USER "-ingest", "alice", user(f, "alice")),
+	assert_int_equal(perch_sessions_admit(&f->ss, PERCH_SERVICE_USER "-ingest", "alice", user(f, "alice"), false),
 			PERCH_ADMIT_CLIENTID_TAKEN);
-	assert_int_equal(perch_sessions_admit(&f->ss, PERCH_SERVICE_USER, "", NULL), PERCH_ADMIT_CLIENTID_TAKEN);
-	assert_int_equal(perch_sessions_admit(&f->ss, PERCH_SERVICE_USER "-ingest", PERCH_SERVICE_USER, NULL),
+	assert_int_equal(perch_sessions_admit(&f->ss, PERCH_SERVICE_USER, "", NULL, false), PERCH_ADMIT_CLIENTID_TAKEN);
+	assert_int_equal(perch_sessions_admit(&f->ss, PERCH_SERVICE_USER "-ingest", PERCH_SERVICE_USER, NULL, false),
 			PERCH_ADMIT_OK);
-	assert_int_equal(perch_sessions_admit(&f->ss, "perch-board", "alice", user(f, "alice")), PERCH_ADMIT_OK);
+	assert_int_equal(perch_sessions_admit(&f->ss, "perch-board", "alice", user(f, "alice"), false), PERCH_ADMIT_OK);
 }
 
 static void test_takeover_by_same_user(void **state)
@@ -147,7 +147,7 @@ static void test_takeover_by_same_user(void **state)
 	assert_ptr_equal(perch_owner_find(&f->ss, "board-1")->session, new);
 	assert_ptr_equal(perch_session_find(&f->ss, B), new);
 	assert_int_equal(user(f, "alice")->conns, 1);
-	assert_int_equal(perch_sessions_admit(&f->ss, "board-1", "bob", user(f, "bob")),
+	assert_int_equal(perch_sessions_admit(&f->ss, "board-1", "bob", user(f, "bob"), false),
 			PERCH_ADMIT_CLIENTID_TAKEN);
 }
 
@@ -157,14 +157,14 @@ static void test_connection_cap(void **state)
 
 	connect_as(f, A, "a-1", "alice", 10, false);
 	connect_as(f, B, "a-2", "alice", 10, false);
-	assert_int_equal(perch_sessions_admit(&f->ss, "a-3", "alice", user(f, "alice")), PERCH_ADMIT_TOO_MANY);
+	assert_int_equal(perch_sessions_admit(&f->ss, "a-3", "alice", user(f, "alice"), false), PERCH_ADMIT_TOO_MANY);
 	/* Reconnecting with a held id replaces that connection, so it fits under the cap. */
-	assert_int_equal(perch_sessions_admit(&f->ss, "a-2", "alice", user(f, "alice")), PERCH_ADMIT_OK);
+	assert_int_equal(perch_sessions_admit(&f->ss, "a-2", "alice", user(f, "alice"), false), PERCH_ADMIT_OK);
 	/* No user state: the service account is not capped. */
-	assert_int_equal(perch_sessions_admit(&f->ss, "svc", PERCH_SERVICE_USER, NULL), PERCH_ADMIT_OK);
+	assert_int_equal(perch_sessions_admit(&f->ss, "svc", PERCH_SERVICE_USER, NULL, false), PERCH_ADMIT_OK);
 
 	perch_sessions_remove(&f->ss, A, S(1));
-	assert_int_equal(perch_sessions_admit(&f->ss, "a-3", "alice", user(f, "alice")), PERCH_ADMIT_OK);
+	assert_int_equal(perch_sessions_admit(&f->ss, "a-3", "alice", user(f, "alice"), false), PERCH_ADMIT_OK);
 }
 
 static void test_stale_pointer_replaced(void **state)
@@ -190,10 +190,13 @@ static void test_persistent_owner_survives(void **state)
 	perch_sessions_remove(&f->ss, B, S(1));
 
 	/* The broker keeps board-p's queue for alice: bob must not inherit it. */
-	assert_int_equal(perch_sessions_admit(&f->ss, "board-p", "bob", user(f, "bob")),
+	assert_int_equal(perch_sessions_admit(&f->ss, "board-p", "bob", user(f, "bob"), false),
 			PERCH_ADMIT_CLIENTID_TAKEN);
 	/* A clean session leaves nothing behind. */
-	assert_int_equal(perch_sessions_admit(&f->ss, "board-c", "bob", user(f, "bob")), PERCH_ADMIT_OK);
+	assert_int_equal(perch_sessions_admit(&f->ss, "board-c", "bob", user(f, "bob"), false), PERCH_ADMIT_OK);
+	/* With a clean start bob may take board-p: the broker then discards alice's queue, so
+	 * nobody can lock a board out by claiming its id while it is off. */
+	assert_int_equal(perch_sessions_admit(&f->ss, "board-p", "bob", user(f, "bob"), true), PERCH_ADMIT_OK);
 
 	perch_sessions_prune(&f->ss, S(1) + PERCH_OWNER_GRACE_NS + 1);
 	assert_non_null(perch_owner_find(&f->ss, "board-p"));
@@ -320,7 +323,7 @@ static void test_revoked_id_not_vouched_for(void **state)
 	/* No will, no queued messages for the kicked client, even though alice is still enabled. */
 	assert_false(perch_sessions_offline_role(&f->ss, f->snap, "a-p", "alice", &role));
 	/* Still hers: nobody else may take it. A valid login reclaims it. */
-	assert_int_equal(perch_sessions_admit(&f->ss, "a-p", "bob", user(f, "bob")), PERCH_ADMIT_CLIENTID_TAKEN);
+	assert_int_equal(perch_sessions_admit(&f->ss, "a-p", "bob", user(f, "bob"), false), PERCH_ADMIT_CLIENTID_TAKEN);
 	connect_as(f, B, "a-p", "alice", 0, true);
 	assert_true(perch_sessions_offline_role(&f->ss, f->snap, "a-p", "alice", &role));
 }
