@@ -8,6 +8,7 @@
 
 #include "api/handlers.h"
 #include "http/router.h"
+#include "api/throttle.h"
 #include "store/sessions.h"
 #include "payload.h"
 #include "timefmt.h"
@@ -125,6 +126,26 @@ int perch_api_time_param(struct perch_api_ctx *c, const char *name, bool *has, i
 	}
 	*has = true;
 	return 0;
+}
+
+int perch_api_throttle(struct perch_api_ctx *c, int n)
+{
+	char topic[PERCH_USER_MAX + 16], text[256];
+	int len;
+
+	if(!c->env->throttle || c->user.role == PERCH_ROLE_ADMIN
+			|| perch_http_throttle_take(c->env->throttle, c->user.id, c->user.rate_limit, n)){
+		return 0;
+	}
+	snprintf(topic, sizeof(topic), "%s/throttle", c->user.username);
+	len = snprintf(text, sizeof(text), "%s data rate limit reached (%d messages/s), HTTP data write refused",
+			c->user.username, c->user.rate_limit);
+	if(c->env->ing && len > 0){
+		perch_ingest_publish(c->env->ing, topic, text, (size_t)len, 0, false);
+	}
+	perch_resp_error(c->resp, 429, "data rate limit reached: %d values per second", c->user.rate_limit);
+	perch_resp_header(c->resp, "Retry-After", "1");
+	return -1;
 }
 
 size_t perch_api_max_value(const struct perch_api_ctx *c)

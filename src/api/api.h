@@ -12,12 +12,14 @@
 #include "store/db.h"
 
 struct perch_login_guard;
+struct perch_http_throttle;
 
 struct perch_api_env {
 	const struct perch_config *cfg;
 	struct perch_db_pool *pool;
 	struct perch_ingest *ing;   /* may be NULL: values are then stored but not sent live */
 	struct perch_login_guard *guard; /* slows repeated failed sign-ins */
+	struct perch_http_throttle *throttle; /* the message rate of data written over HTTP */
 };
 
 /* Answers a request whose path starts with /api. Always sets resp->status. */

@@ -20,6 +20,7 @@
 #define FUTURE_SLACK_US INT64_C(60000000)
 /* X-Pagination-Total counts at most this many points: a count must stay cheap */
 #define TOTAL_CAP 100000
+#define BATCH_MAX 1000                 /* values in one batch, as in one page of a list */
 
 /* Sends the value to subscribers of the feed's topics (Adafruit form, and its free-form one). */
 static void publish_live(struct perch_api_ctx *c, const struct perch_feed_rec *f, const char *value)
@@ -116,6 +117,8 @@ void perch_api_data_create(struct perch_api_ctx *c)
 	body = perch_req_body_object(c->req, c->resp, NULL);
 	if(body && read_datum(c, body, &d, err, sizeof(err)) != 0){
 		perch_resp_error(c->resp, 422, "%s", perch_api_reason(err));
+	}else if(body && perch_api_throttle(c, 1) != 0){
+		perch_datum_clear(&d);
 	}else if(body && store_datum(c, &f, &d, &rec) == 0){
 		publish_live(c, &f, rec.value);
 		perch_resp_json(c->resp, 200, perch_shape_data(&rec, &f));
@@ -132,6 +135,10 @@ static json_t *batch_items(struct perch_api_ctx *c, json_t *body)
 
 	if(!json_is_array(items)){
 		perch_resp_error(c->resp, 422, "a batch is {\"data\":[{\"value\":…},…]}");
+		return NULL;
+	}
+	if(json_array_size(items) > BATCH_MAX){
+		perch_resp_error(c->resp, 422, "a batch holds at most %d values", BATCH_MAX);
 		return NULL;
 	}
 	return items;
@@ -212,10 +219,14 @@ void perch_api_data_batch(struct perch_api_ctx *c)
 	body = perch_req_body_json(c->req, c->resp);
 	items = body ? batch_items(c, body) : NULL;
 	d = items ? parse_batch(c, items) : NULL;
-	if(d){
+	if(d && perch_api_throttle(c, (int)json_array_size(items)) == 0){
 		store_batch(c, &f, d, json_array_size(items));
-		free(d);
+	}else if(d){
+		for(size_t i = 0; i < json_array_size(items); i++){
+			perch_datum_clear(&d[i]);
+		}
 	}
+	free(d);
 	json_decref(body);
 	perch_feed_rec_clear(&f);
 }

@@ -101,6 +101,10 @@ void perch_api_group_data(struct perch_api_ctx *c)
 		perch_resp_error(c->resp, 422, "%s", perch_api_reason(err));
 		return;
 	}
+	if(perch_api_throttle(c, (int)n) != 0){
+		perch_group_free(items, n);
+		return;
+	}
 	list = json_array();
 	for(i = 0; list && i < n; i++){
 		if(store_item(c, gkey, &items[i], list) != 0){

@@ -36,6 +36,12 @@ int perch_api_load_feed(struct perch_api_ctx *c, struct perch_feed_rec *feed);
  */
 int perch_api_time_param(struct perch_api_ctx *c, const char *name, bool *has, int64_t *us);
 
+/*
+ * Counts n data points against the user's message rate. Returns 0, or -1 after answering 429
+ * (and telling the user on {user}/throttle, as the broker does for MQTT).
+ */
+int perch_api_throttle(struct perch_api_ctx *c, int n);
+
 /* The longest value a data point may carry. */
 size_t perch_api_max_value(const struct perch_api_ctx *c);
 

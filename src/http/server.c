@@ -21,6 +21,7 @@
 
 #include "http/internal.h"
 #include "http/url.h"
+#include "api/throttle.h"
 #include "auth/login_guard.h"
 
 #define CONNECTION_LIMIT 1024u
@@ -424,7 +425,10 @@ struct perch_http *perch_http_start(const struct perch_config *cfg, struct perch
 	http->env.pool = pool;
 	http->env.ing = ing;
 	http->env.guard = perch_login_guard_new();
-	if(!http->env.guard){
+	http->env.throttle = perch_http_throttle_new();
+	if(!http->env.guard || !http->env.throttle){
+		perch_login_guard_free(http->env.guard);
+		perch_http_throttle_free(http->env.throttle);
 		snprintf(err, errlen, "out of memory");
 		free(http);
 		return NULL;
@@ -440,6 +444,7 @@ struct perch_http *perch_http_start(const struct perch_config *cfg, struct perch
 	}
 	if(!http->daemon){
 		perch_login_guard_free(http->env.guard);
+		perch_http_throttle_free(http->env.throttle);
 		free(http);
 		return NULL;
 	}
@@ -453,5 +458,6 @@ void perch_http_stop(struct perch_http *http)
 	}
 	MHD_stop_daemon(http->daemon);
 	perch_login_guard_free(http->env.guard);
+	perch_http_throttle_free(http->env.throttle);
 	free(http);
 }

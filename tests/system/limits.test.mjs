@@ -145,3 +145,37 @@ test('throttle: another user is not held by the flooder\'s bucket', async (s) =>
 	c.end();
 	for (const x of conns) x.end();
 });
+
+test('data written over REST counts against the same rate: the excess answers 429 and a notice goes to {u}/throttle', async (s) => {
+	const u = await s.user('restflood');
+	await s.perchOk('user', 'set', 'restflood', '--rate', '10');
+	const watcher = await s.connect('restflood', u.key, { retryMs: 2000 });
+	const notices = collect(watcher);
+	await subscribe(watcher, 'restflood/throttle');
+	await s.api('POST', '/api/v2/restflood/feeds', { key: u.key, body: { feed: { name: 'flood' } } });
+	const codes = [];
+	for (let i = 0; i < 30; i++) {
+		const r = await s.api('POST', '/api/v2/restflood/feeds/flood/data', { key: u.key, body: { value: i } });
+		codes.push(r.status);
+		if (r.status === 429) {
+			assert.match(r.json.error, /rate limit/);
+			assert.equal(r.headers.get('retry-after'), '1');
+		}
+	}
+	const ok = codes.filter((c) => c === 200).length;
+	assert.ok(ok >= 5 && ok <= 12, `stored ${ok} of 30 at 10/s: ${codes.join(',')}`);
+	assert.ok(codes.includes(429));
+	const n = await notices.next('restflood/throttle', 3000);
+	assert.match(n.text, /data rate limit reached/);
+	assert.equal(await s.sql("SELECT count(*) FROM data d JOIN feeds f ON f.id = d.feed_id JOIN users u ON u.id = f.user_id WHERE u.username = 'restflood' AND f.key = 'flood'"), String(ok));
+	watcher.end(true);
+});
+
+test('a REST batch holds at most 1000 values', async (s) => {
+	const u = await s.user('batcher');
+	await s.api('POST', '/api/v2/batcher/feeds', { key: u.key, body: { feed: { name: 'b' } } });
+	const data = Array.from({ length: 1001 }, (_, i) => ({ value: i }));
+	const r = await s.api('POST', '/api/v2/batcher/feeds/b/data/batch', { key: u.key, body: { data } });
+	assert.equal(r.status, 422, r.text);
+	assert.match(r.json.error, /at most 1000/);
+});
