@@ -228,9 +228,22 @@ static int parse_json_datum(const char *buf, size_t len, size_t max_value, struc
 	return rc;
 }
 
+#define CSV_UNTERMINATED SIZE_MAX /* *outlen of csv_field for a quote that never closes */
+
+/* The message for a csv_field that returned NULL. */
+static void csv_error(size_t n, char *err, size_t errlen)
+{
+	if(n == CSV_UNTERMINATED){
+		ERR("rejected, a CSV field opens a quote (\") that it never closes");
+	}else{
+		ERR("rejected, out of memory");
+	}
+}
+
 /*
  * Reads one CSV field starting at *p (RFC 4180: optionally "quoted", "" inside quotes),
- * into a malloc'd string. Advances *p past the field and its comma.
+ * into a malloc'd string. Advances *p past the field and its comma. NULL when out of memory,
+ * or with *outlen CSV_UNTERMINATED when a quoted field never ends.
  */
 static char *csv_field(const char **p, const char *end, size_t *outlen)
 {
@@ -238,10 +251,12 @@ static char *csv_field(const char **p, const char *end, size_t *outlen)
 	char *out = malloc((size_t)(end - s) + 1);
 	size_t n = 0;
 
+	*outlen = 0;
 	if(!out){
 		return NULL;
 	}
 	if(s < end && *s == '"'){
+		bool closed = false;
 		s++;
 		while(s < end){
 			if(*s == '"'){
@@ -251,9 +266,15 @@ static char *csv_field(const char **p, const char *end, size_t *outlen)
 					continue;
 				}
 				s++;
+				closed = true;
 				break;
 			}
 			out[n++] = *s++;
+		}
+		if(!closed){
+			free(out);
+			*outlen = CSV_UNTERMINATED;
+			return NULL;
 		}
 		while(s < end && *s != ',' ){
 			s++; /* ignore anything between the closing quote and the comma */
@@ -284,7 +305,7 @@ static int csv_coord(const char **p, const char *end, bool *has, double *out, co
 	}
 	f = csv_field(p, end, &n);
 	if(!f){
-		ERR("rejected, out of memory");
+		csv_error(n, err, errlen);
 		return -1;
 	}
 	if(n > 0){
@@ -321,7 +342,7 @@ static int parse_csv_datum(const char *buf, size_t len, size_t max_value, struct
 	}
 	value = csv_field(&p, end, &n);
 	if(!value){
-		ERR("rejected, out of memory");
+		csv_error(n, err, errlen);
 		return -1;
 	}
 	rc = set_value(d, value, n, max_value, err, errlen);
@@ -502,7 +523,7 @@ static int group_csv_line(const char *p, const char *end, struct perch_group_ite
 	int rc;
 
 	if(!key){
-		ERR("rejected, out of memory");
+		csv_error(klen, err, errlen);
 		return -1;
 	}
 	*is_location = strcmp(key, "location") == 0;
@@ -522,7 +543,7 @@ static int group_csv_line(const char *p, const char *end, struct perch_group_ite
 	}
 	value = csv_field(&p, end, &vlen);
 	if(!value){
-		ERR("rejected, out of memory");
+		csv_error(vlen, err, errlen);
 		return -1;
 	}
 	rc = set_value(&it->datum, value, vlen, max_value, err, errlen);

@@ -138,6 +138,7 @@ static void csv_values(void **state)
 	perch_datum_clear(&d);
 
 	fails(PERCH_FMT_CSV, "1,north,2", 9);
+	fails(PERCH_FMT_CSV, "\"unterminated,1,2", 16);
 	(void)state;
 }
 
