@@ -17,7 +17,8 @@ bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
 as_owner() {
 	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
+		# from / : the caller's directory may be closed to the postgres user
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi

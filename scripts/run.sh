@@ -88,7 +88,12 @@ perch is running.
                MQTT key       $student_key
 
 A simulated Photon2 publishes as "student" (temperature, humidity, light, button) and obeys
-the feed "led". Try:
+the feed "led". Administer from another terminal with the same settings:
+
+  export PERCH_DATA_DIR='$PERCH_DATA_DIR' PERCH_DATABASE_URL='$PERCH_DATABASE_URL'
+  build/perch user list
+
+Try:
 
   mosquitto_sub -h 127.0.0.1 -p $PERCH_MQTT_PORT -u student -P $student_key -t 'student/feeds/#' -v
   mosquitto_pub -h 127.0.0.1 -p $PERCH_MQTT_PORT -u student -P $student_key -t student/feeds/led -m ON
