@@ -72,20 +72,6 @@ static bool tcp_port_open(const char *host, int port)
 	return open_;
 }
 
-/* The broker may take a moment to open its port: try the ingest connection for a while. */
-static struct perch_ingest *start_ingest(const struct perch_config *cfg, char *err, size_t errlen)
-{
-	struct perch_ingest *ing = NULL;
-	for(int tries = 0; tries < 50 && !ing; tries++){
-		ing = perch_ingest_start(cfg, err, errlen);
-		if(!ing){
-			struct timespec pause = { 0, 200 * 1000000L };
-			nanosleep(&pause, NULL);
-		}
-	}
-	return ing;
-}
-
 /* A managed broker needs a moment to open its listeners: wait for its socket or port. */
 static void wait_for_broker(const struct perch_config *cfg)
 {
@@ -122,7 +108,8 @@ static int start_services(struct perch_config *cfg, struct services *s, char *er
 		}
 		wait_for_broker(cfg);
 	}
-	if(!(s->ingest = start_ingest(cfg, err, errlen))){
+	/* fails only when the broker refuses perch's credentials; an absent broker is retried */
+	if(!(s->ingest = perch_ingest_start(cfg, err, errlen))){
 		return -1;
 	}
 	if(!(s->sched = perch_sched_start(cfg, s->ingest, err, errlen))){

@@ -70,6 +70,19 @@ function opts(o: CodeOptions) {
   };
 }
 
+/** The C constants both sketches (Photon 2, ESP32) start with: server, credentials, topics. */
+function cConnection(o: ReturnType<typeof opts>, cmd: boolean): string {
+  return `const char *PERCH_HOST = ${cString(o.host)};
+const uint16_t PERCH_PORT = ${o.port};
+const char *PERCH_USER = ${cString(o.user)};
+const char *PERCH_KEY = ${cString(o.key)};  // perch > MQTT keys
+
+const char *TOPIC_VALUE = ${cString(o.valueTopic)};
+${cmd ? `const char *TOPIC_COMMAND = ${cString(o.commandTopic)};
+const char *TOPIC_STATE = ${cString(o.stateTopic)};
+` : ""}`;
+}
+
 function photon2(o: ReturnType<typeof opts>): string {
   const cmd = !!o.commandTopic;
   return `// perch: Photon2 publishing a reading${cmd ? " and obeying a dashboard toggle" : ""}
@@ -80,15 +93,7 @@ function photon2(o: ReturnType<typeof opts>): string {
 SYSTEM_MODE(AUTOMATIC);
 SYSTEM_THREAD(ENABLED);
 
-const char *PERCH_HOST = ${cString(o.host)};
-const uint16_t PERCH_PORT = ${o.port};
-const char *PERCH_USER = ${cString(o.user)};
-const char *PERCH_KEY = ${cString(o.key)};  // perch > MQTT keys
-
-const char *TOPIC_VALUE = ${cString(o.valueTopic)};
-${cmd ? `const char *TOPIC_COMMAND = ${cString(o.commandTopic)};
-const char *TOPIC_STATE = ${cString(o.stateTopic)};
-` : ""}
+${cConnection(o, cmd)}
 const int LED_PIN = D7;
 const int SENSOR_PIN = A0;
 unsigned int lastPublish = 0;
@@ -247,15 +252,7 @@ function esp32(o: ReturnType<typeof opts>): string {
 const char *WIFI_SSID = "your-wifi";
 const char *WIFI_PASSWORD = "your-wifi-password";
 
-const char *PERCH_HOST = ${cString(o.host)};
-const uint16_t PERCH_PORT = ${o.port};
-const char *PERCH_USER = ${cString(o.user)};
-const char *PERCH_KEY = ${cString(o.key)};  // perch > MQTT keys
-
-const char *TOPIC_VALUE = ${cString(o.valueTopic)};
-${cmd ? `const char *TOPIC_COMMAND = ${cString(o.commandTopic)};
-const char *TOPIC_STATE = ${cString(o.stateTopic)};
-` : ""}
+${cConnection(o, cmd)}
 const int LED_PIN = 2;
 WiFiClient net;
 PubSubClient client(net);
