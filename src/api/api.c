@@ -243,7 +243,7 @@ static bool own_namespace(struct perch_api_ctx *c)
 		return true;
 	}
 	c->user = c->actor;
-	perch_resp_error(c->resp, 403, "forbidden: this key does not give access to that user's data");
+	perch_resp_error(c->resp, 403, "forbidden: no access to that user's data");
 	return false;
 }
 

@@ -1,6 +1,7 @@
 /*
  * Two threads, so that a slow purge never delays the clock:
- *  - the clock publishes time/seconds, time/millis and time/ISO-8601 at each wall-clock second;
+ *  - the clock publishes time/seconds, time/millis and time/ISO-8601 at each wall-clock second,
+ *    and time/hours (the UTC hour, 0-23) when the hour turns, as Adafruit IO does;
  *  - maintenance, on its own database connection, makes data partitions ahead of time (hourly)
  *    and purges data past its retention (every retention_interval seconds), both also at start.
  * Both sleep on condition variables, so perch_sched_stop returns at once.
@@ -62,6 +63,10 @@ static void tick(struct perch_sched *s)
 	publish_str(s, "time/millis", text);
 	perch_time_format_ms(now, text, sizeof(text));
 	publish_str(s, "time/ISO-8601", text);
+	if((now / 1000000) % 3600 == 0){
+		snprintf(text, sizeof(text), "%d", (int)((now / 1000000 / 3600) % 24));
+		publish_str(s, "time/hours", text);
+	}
 }
 
 /* Waits until the next wall-clock second; false when stopping. Called with the lock held. */
