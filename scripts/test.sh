@@ -143,28 +143,61 @@ else
 fi
 
 # ---- 4. system tests
-if [ "$pg_started" = 1 ]; then
-	echo "== system tests (node --test)"
-	sys_log=$TESTDIR/system.log
-	export PERCH_TEST_BUILD_DIR=$BUILD
+
+# run_node LOG BUILD_DIR FILES...: one node --test run against the binaries in BUILD_DIR; adds
+# its counts to sys_passed / sys_failed.
+run_node() {
+	local log=$1 build=$2 passed failed cancelled
+	shift 2
+	export PERCH_TEST_BUILD_DIR=$build
 	# In the background and in its own process group, so that an interrupt reaches the trap at
 	# once and ends every test process.
-	setsid node --test --test-concurrency="${PERCH_TEST_CONCURRENCY:-2}" --test-reporter=spec "${system_files[@]}" \
-		> >(tee "$sys_log") 2>&1 </dev/null &
+	setsid node --test --test-concurrency="${PERCH_TEST_CONCURRENCY:-2}" --test-reporter=spec "$@" \
+		> >(tee "$log") 2>&1 </dev/null &
 	node_pid=$!
 	wait "$node_pid" || status=1
 	node_pid=
 	sleep 0.2 # let tee finish writing the log
 	# The spec reporter ends with "ℹ pass N" / "ℹ fail N" lines (cancelled tests count as failed).
-	sys_passed=$(grep -aE '^ℹ pass [0-9]+' "$sys_log" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
-	sys_failed=$(grep -aE '^ℹ fail [0-9]+' "$sys_log" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
-	sys_cancelled=$(grep -aE '^ℹ cancelled [0-9]+' "$sys_log" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
-	sys_failed=$((${sys_failed:-0} + ${sys_cancelled:-0}))
-	if [ -z "$(grep -aE '^ℹ pass [0-9]+' "$sys_log")" ]; then
-		echo "test.sh: the system test runner printed no summary" >&2
-		sys_failed=$((sys_failed + 1))
+	passed=$(grep -aE '^ℹ pass [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+	failed=$(grep -aE '^ℹ fail [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+	cancelled=$(grep -aE '^ℹ cancelled [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+	failed=$((${failed:-0} + ${cancelled:-0}))
+	if [ -z "$(grep -aE '^ℹ pass [0-9]+' "$log")" ]; then
+		echo "test.sh: the test runner printed no summary" >&2
+		failed=$((failed + 1))
 	fi
-	[ "$sys_failed" -gt 0 ] && status=1
+	sys_passed=$((sys_passed + ${passed:-0}))
+	sys_failed=$((sys_failed + failed))
+	[ "$failed" -gt 0 ] && status=1
+}
+
+if [ "$pg_started" = 1 ]; then
+	echo "== system tests (node --test)"
+	run_node "$TESTDIR/system.log" "$BUILD" "${system_files[@]}"
+fi
+
+# ---- 5. the system tests again, with the daemon built with ASan and UBSan (make sanitize)
+# The broker loads the ordinary plugin: Debian's mosquitto is not instrumented. Any report
+# (memory error, undefined behaviour, leak at exit) fails the run.
+if [ "$pg_started" = 1 ] && [ $# -eq 0 ] && [ -x "$ROOT/build-asan/perch" ]; then
+	echo "== system tests with the daemon under AddressSanitizer and UndefinedBehaviorSanitizer"
+	asan_bin=$TESTDIR/asan-bin
+	asan_logs=$TESTDIR/asan-logs
+	rm -rf "$asan_bin" "$asan_logs"
+	mkdir -p "$asan_bin" "$asan_logs"
+	# copies, not links: perch finds the plugin beside its own (resolved) path
+	cp "$ROOT/build-asan/perch" "$BUILD/perch_plugin.so" "$asan_bin/"
+	export ASAN_OPTIONS="log_path=$asan_logs/asan:detect_leaks=1"
+	export UBSAN_OPTIONS="log_path=$asan_logs/ubsan:print_stacktrace=1"
+	run_node "$TESTDIR/system-asan.log" "$asan_bin" tests/system/
+	unset ASAN_OPTIONS UBSAN_OPTIONS
+	if [ -n "$(ls -A "$asan_logs" 2>/dev/null)" ]; then
+		echo "test.sh: the sanitizers reported problems in perch:" >&2
+		cat "$asan_logs"/* >&2
+		sys_failed=$((sys_failed + 1))
+		status=1
+	fi
 fi
 
 kill_leftovers
