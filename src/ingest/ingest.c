@@ -9,8 +9,6 @@
  * published meanwhile when it is back.
  */
 #include <errno.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
