@@ -10,10 +10,8 @@
 #include "util/thread.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
